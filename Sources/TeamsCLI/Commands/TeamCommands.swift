@@ -1,0 +1,121 @@
+import ArgumentParser
+import TeamsDomain
+import TeamsRPC
+
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a team.")
+    @Argument(help: "The team's name, 1 to 100 characters.") var name: String
+    @Option(help: "Makes retries safe: the same key within 24 hours returns the first team.") var idempotencyKey: String = ""
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let team = try await global.withClient { client throws(RPCError) in try await client.createTeam(name: name, idempotencyKey: idempotencyKey) }
+        Output.print(team, json: global.json)
+    }
+}
+
+struct Get: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a team and its players.")
+    @Argument(help: "The team id.") var id: String
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let team = try await global.withClient { client throws(RPCError) in try await client.getTeam(id: id) }
+        Output.print(team, json: global.json)
+    }
+}
+
+struct Rename: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rename a team.")
+    @Argument(help: "The team id.") var id: String
+    @Argument(help: "The new name.") var name: String
+    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let team = try await global.withClient { client throws(RPCError) in
+            try await client.renameTeam(id: id, to: name, expectedVersion: expectedVersion)
+        }
+        Output.print(team, json: global.json)
+    }
+}
+
+struct Delete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete a team.")
+    @Argument(help: "The team id.") var id: String
+    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await global.withClient { client throws(RPCError) in try await client.deleteTeam(id: id, expectedVersion: expectedVersion) }
+        Output.printDeleted(id, json: global.json)
+    }
+}
+
+struct AddPlayer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add-player", abstract: "Add a player to a team.")
+    @Argument(help: "The team id.") var id: String
+    @Argument(help: "The player's name, unique in the team.") var name: String
+    @Argument(help: "GK, DEF, MID or ST.") var position: String
+    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        // An unknown position is sent as unspecified, so the server names the rule.
+        let team = try await global.withClient { client throws(RPCError) in
+            try await client.addPlayer(teamID: id, name: name, position: Position(code: position), expectedVersion: expectedVersion)
+        }
+        Output.print(team, json: global.json)
+    }
+}
+
+struct RemovePlayer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove-player", abstract: "Remove a player from a team.")
+    @Argument(help: "The team id.") var id: String
+    @Argument(help: "The player's name.") var name: String
+    @Argument(help: "GK, DEF, MID or ST.") var position: String
+    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let team = try await global.withClient { client throws(RPCError) in
+            try await client.removePlayer(teamID: id, name: name, position: Position(code: position), expectedVersion: expectedVersion)
+        }
+        Output.print(team, json: global.json)
+    }
+}
+
+struct Search: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Find teams whose name contains TERM, ignoring case.")
+    @Argument(help: "Part of the name; omit to list every team.") var term: String = ""
+    @Option(help: "Teams per page, 1 to 500 (default 50).") var pageSize: Int = 0
+    @Option(help: "The token printed with the previous page.") var pageToken: String = ""
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let page = try await global.withClient { client throws(RPCError) in
+            try await client.searchTeams(term: term, pageSize: pageSize, pageToken: pageToken)
+        }
+        Output.print(page.teams, nextPageToken: page.nextPageToken, json: global.json)
+    }
+}
+
+struct Health: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check that the server is serving.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let health = try await global.withClient { client throws(RPCError) in try await client.check() }
+        Output.printHealth(serving: health.serving, store: health.store, json: global.json)
+    }
+}
+
+struct Methods: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the methods the server implements.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let methods = try await global.withClient { client throws(RPCError) in try await client.listMethods() }
+        Output.printMethods(methods.map { ($0.name, $0.serverStreaming) }, json: global.json)
+    }
+}

@@ -1,0 +1,65 @@
+import NIOCore
+
+/// A protobuf message of `proto/`, as a Swift value.
+///
+/// Decoding reads the protobuf encoding and copies what it needs into Swift
+/// values; the input bytes may be reused as soon as it returns. Encoding appends
+/// the protobuf encoding to a `ByteBuffer`, with no intermediate copy.
+/// Conformances live in this module only: they are the C bridge.
+public protocol WireMessage: Sendable {
+    /// The message type in `proto/`, e.g. `teams.v1.GetTeamRequest`.
+    static var wireType: WireMessageType { get }
+
+    /// Decodes the protobuf encoding in `bytes`.
+    /// - Throws: `WireError.malformed` when the bytes are not a valid encoding of this
+    ///   message, or hold a value the Swift type cannot represent.
+    init(decoding bytes: UnsafeRawBufferPointer) throws(WireError)
+
+    /// Appends the protobuf encoding of `self` to `buffer`.
+    func encode(into buffer: inout ByteBuffer)
+}
+
+extension WireMessage {
+    /// Decodes the readable bytes of `buffer` without moving its reader index.
+    public init(decoding buffer: ByteBuffer) throws(WireError) {
+        let result = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(WireError) in try Self(decoding: bytes) }
+        }
+        self = try result.get()
+    }
+
+    /// Decodes `bytes`.
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(WireError) in try Self(decoding: raw) } }
+        self = try result.get()
+    }
+
+    /// The protobuf encoding as an array, for transports that want one.
+    public func encodedBytes() -> [UInt8] {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        encode(into: &buffer)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+}
+
+/// A message type of `proto/`, identified by its protoc-c descriptor.
+public struct WireMessageType: Hashable, Sendable, CustomStringConvertible {
+    /// The full protobuf name, e.g. `teams.v1.GetTeamRequest`.
+    public let name: String
+    let address: UInt
+
+    public var description: String { name }
+}
+
+/// Why bytes could not be decoded.
+public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The bytes are not a valid protobuf encoding of the named message, or hold a
+    /// value it cannot carry; the string says which.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): reason
+        }
+    }
+}
