@@ -14,12 +14,12 @@ public struct WireService: Sendable, Hashable {
     public static let health = WireService(teams__v1__health__descriptor_ptr())
 
     init(_ descriptor: UnsafePointer<ProtobufCServiceDescriptor>) {
-        let name = swiftString(descriptor.pointee.name)
+        let name = String(cString: descriptor.pointee.name)
         self.name = name
         self.methods = (0..<Int(descriptor.pointee.n_methods)).map { index in
             let method = descriptor.pointee.methods[index]
             return WireMethod(
-                path: "/\(name)/\(swiftString(method.name))",
+                path: "/\(name)/\(String(cString: method.name))",
                 input: WireMessageType(method.input),
                 output: WireMessageType(method.output))
         }

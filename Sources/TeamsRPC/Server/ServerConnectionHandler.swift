@@ -120,6 +120,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
 
+        if head.timeoutMilliseconds == 0 {
+            writeResponse(callID: callID, head: ResponseHead(status: .deadlineExceeded, message: "deadline of 0 ms had passed on arrival"), payload: nil)
+            return
+        }
         let deadline = head.timeoutMilliseconds.map { ContinuousClock.now + .milliseconds(Int64($0)) }
         let call = ServerCall(callID: callID, context: ServerContext(path: entry.method.path, metadata: head.metadata, deadline: deadline), connection: self)
         if let timeout = head.timeoutMilliseconds {

@@ -59,10 +59,14 @@ struct Arena {
     }
 }
 
-/// A Swift string from a protoc-c string field; protoc-c never leaves one NULL,
+/// A string field of a decoded message. protoc-c does not check UTF-8, which
+/// protobuf requires, so it is checked here. protoc-c never leaves a field NULL,
 /// but a NULL reads as empty rather than crashing.
 @inline(__always)
-func swiftString(_ pointer: UnsafePointer<CChar>?) -> String {
+func decodeString(_ pointer: UnsafePointer<CChar>?) throws(WireError) -> String {
     guard let pointer else { return "" }
-    return String(cString: pointer)
+    guard let string = String(validatingCString: pointer) else {
+        throw .malformed("a string field is not valid UTF-8")
+    }
+    return string
 }

@@ -47,6 +47,6 @@ extension CBridged {
 
 extension WireMessageType {
     init(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) {
-        self.init(name: swiftString(descriptor.pointee.name), address: UInt(bitPattern: descriptor))
+        self.init(name: String(cString: descriptor.pointee.name), address: UInt(bitPattern: descriptor))
     }
 }

@@ -5,7 +5,7 @@ import CTeamsProtobuf
 public struct CheckRequest: CBridged, Hashable {
     public init() {}
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__check_request__descriptor_ptr() }
-    init(c message: UnsafePointer<Teams__V1__CheckRequest>) {}
+    init(c message: UnsafePointer<Teams__V1__CheckRequest>) throws(WireError) {}
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__CheckRequest> { arena.message(CMessage.self, Self.descriptor) }
 }
 
@@ -21,10 +21,10 @@ public struct CheckResponse: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__check_response__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__CheckResponse>) {
+    init(c message: UnsafePointer<Teams__V1__CheckResponse>) throws(WireError) {
         self.init(
             serving: message.pointee.status == TEAMS__V1__CHECK_RESPONSE__SERVING_STATUS__SERVING_STATUS_SERVING,
-            store: swiftString(message.pointee.store))
+            store: try decodeString(message.pointee.store))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__CheckResponse> {
@@ -40,7 +40,7 @@ public struct CheckResponse: CBridged, Hashable {
 public struct ListMethodsRequest: CBridged, Hashable {
     public init() {}
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__list_methods_request__descriptor_ptr() }
-    init(c message: UnsafePointer<Teams__V1__ListMethodsRequest>) {}
+    init(c message: UnsafePointer<Teams__V1__ListMethodsRequest>) throws(WireError) {}
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__ListMethodsRequest> { arena.message(CMessage.self, Self.descriptor) }
 }
 
@@ -64,10 +64,13 @@ public struct ListMethodsResponse: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__list_methods_response__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__ListMethodsResponse>) {
-        self.init(methods: (0..<message.pointee.n_methods).compactMap { index in
-            message.pointee.methods[index].map { Method(name: swiftString($0.pointee.name), serverStreaming: $0.pointee.server_streaming != 0) }
-        })
+    init(c message: UnsafePointer<Teams__V1__ListMethodsResponse>) throws(WireError) {
+        var methods: [Method] = []
+        for index in 0..<message.pointee.n_methods {
+            guard let method = message.pointee.methods[index] else { continue }
+            methods.append(Method(name: try decodeString(method.pointee.name), serverStreaming: method.pointee.server_streaming != 0))
+        }
+        self.init(methods: methods)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__ListMethodsResponse> {
@@ -104,10 +107,13 @@ public struct MetadataMessage: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__rpc__v1__metadata__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__Rpc__V1__Metadata>) {
-        self.init(entries: (0..<message.pointee.n_entries).compactMap { index in
-            message.pointee.entries[index].map { (swiftString($0.pointee.key), swiftString($0.pointee.value)) }
-        })
+    init(c message: UnsafePointer<Teams__Rpc__V1__Metadata>) throws(WireError) {
+        var entries: [(key: String, value: String)] = []
+        for index in 0..<message.pointee.n_entries {
+            guard let entry = message.pointee.entries[index] else { continue }
+            entries.append((try decodeString(entry.pointee.key), try decodeString(entry.pointee.value)))
+        }
+        self.init(entries: entries)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__Rpc__V1__Metadata> {

@@ -36,12 +36,12 @@ public struct PlayerSpec: Sendable, Hashable {
         self.position = position
     }
 
-    init(c player: UnsafePointer<Teams__V1__Player>?) {
+    init(c player: UnsafePointer<Teams__V1__Player>?) throws(WireError) {
         guard let player else {
             self.init(name: "", position: nil)
             return
         }
-        self.init(name: swiftString(player.pointee.name), position: Position(wire: player.pointee.position))
+        self.init(name: try decodeString(player.pointee.name), position: Position(wire: player.pointee.position))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__Player> {
@@ -57,7 +57,7 @@ extension Player {
         guard let position = Position(wire: player.pointee.position) else {
             throw .malformed("player has unknown position \(player.pointee.position.rawValue)")
         }
-        self.init(name: swiftString(player.pointee.name), position: position)
+        self.init(name: try decodeString(player.pointee.name), position: position)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__Player> {
@@ -68,8 +68,8 @@ extension Player {
 extension Team {
     init(c team: UnsafePointer<Teams__V1__Team>?) throws(WireError) {
         guard let team else { throw .malformed("response has no team") }
-        guard let id = TeamID(swiftString(team.pointee.id)) else {
-            throw .malformed("team id \"\(swiftString(team.pointee.id))\" is not an xid")
+        guard let id = TeamID(try decodeString(team.pointee.id)) else {
+            throw .malformed("team id \"\(try decodeString(team.pointee.id))\" is not an xid")
         }
         var players: [Player] = []
         players.reserveCapacity(team.pointee.n_players)
@@ -77,7 +77,7 @@ extension Team {
             guard let player = team.pointee.players[index] else { throw .malformed("team has a null player") }
             players.append(try Player(c: player))
         }
-        self.init(id: id, name: swiftString(team.pointee.name), players: players, version: team.pointee.version)
+        self.init(id: id, name: try decodeString(team.pointee.name), players: players, version: team.pointee.version)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__Team> {

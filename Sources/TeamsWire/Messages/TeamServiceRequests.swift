@@ -16,8 +16,8 @@ public struct CreateTeamRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__create_team_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__CreateTeamRequest>) {
-        self.init(name: swiftString(message.pointee.name), idempotencyKey: swiftString(message.pointee.idempotency_key))
+    init(c message: UnsafePointer<Teams__V1__CreateTeamRequest>) throws(WireError) {
+        self.init(name: try decodeString(message.pointee.name), idempotencyKey: try decodeString(message.pointee.idempotency_key))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__CreateTeamRequest> {
@@ -37,8 +37,8 @@ public struct GetTeamRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__get_team_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__GetTeamRequest>) {
-        self.init(id: swiftString(message.pointee.id))
+    init(c message: UnsafePointer<Teams__V1__GetTeamRequest>) throws(WireError) {
+        self.init(id: try decodeString(message.pointee.id))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__GetTeamRequest> {
@@ -61,8 +61,8 @@ public struct RenameTeamRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__rename_team_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__RenameTeamRequest>) {
-        self.init(id: swiftString(message.pointee.id), name: swiftString(message.pointee.name), expectedVersion: message.pointee.expected_version)
+    init(c message: UnsafePointer<Teams__V1__RenameTeamRequest>) throws(WireError) {
+        self.init(id: try decodeString(message.pointee.id), name: try decodeString(message.pointee.name), expectedVersion: message.pointee.expected_version)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__RenameTeamRequest> {
@@ -85,8 +85,8 @@ public struct DeleteTeamRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__delete_team_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__DeleteTeamRequest>) {
-        self.init(id: swiftString(message.pointee.id), expectedVersion: message.pointee.expected_version)
+    init(c message: UnsafePointer<Teams__V1__DeleteTeamRequest>) throws(WireError) {
+        self.init(id: try decodeString(message.pointee.id), expectedVersion: message.pointee.expected_version)
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__DeleteTeamRequest> {
@@ -115,10 +115,10 @@ public protocol PlayerChangeRequest: WireMessage, Hashable {
 }
 
 extension PlayerChangeRequest where Self: CBridged, CMessage: PlayerChangeCMessage {
-    init(c message: UnsafePointer<CMessage>) {
+    init(c message: UnsafePointer<CMessage>) throws(WireError) {
         self.init(
-            teamID: swiftString(message.pointee.team_id),
-            player: PlayerSpec(c: message.pointee.player),
+            teamID: try decodeString(message.pointee.team_id),
+            player: try PlayerSpec(c: message.pointee.player),
             expectedVersion: message.pointee.expected_version)
     }
 
@@ -175,8 +175,8 @@ public struct SearchTeamsRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__search_teams_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__SearchTeamsRequest>) {
-        self.init(term: swiftString(message.pointee.term), pageSize: message.pointee.page_size, pageToken: swiftString(message.pointee.page_token))
+    init(c message: UnsafePointer<Teams__V1__SearchTeamsRequest>) throws(WireError) {
+        self.init(term: try decodeString(message.pointee.term), pageSize: message.pointee.page_size, pageToken: try decodeString(message.pointee.page_token))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__SearchTeamsRequest> {
@@ -198,7 +198,7 @@ public struct WatchEventsRequest: CBridged, Hashable {
 
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__watch_events_request__descriptor_ptr() }
 
-    init(c message: UnsafePointer<Teams__V1__WatchEventsRequest>) {
+    init(c message: UnsafePointer<Teams__V1__WatchEventsRequest>) throws(WireError) {
         self.init(fromSequence: message.pointee.from_sequence)
     }
 

@@ -69,7 +69,7 @@ public struct RemovePlayerResponse: TeamResponse, CBridged {
 public struct DeleteTeamResponse: CBridged, Hashable {
     public init() {}
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { teams__v1__delete_team_response__descriptor_ptr() }
-    init(c message: UnsafePointer<Teams__V1__DeleteTeamResponse>) {}
+    init(c message: UnsafePointer<Teams__V1__DeleteTeamResponse>) throws(WireError) {}
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__DeleteTeamResponse> { arena.message(CMessage.self, Self.descriptor) }
 }
 
@@ -91,7 +91,7 @@ public struct SearchTeamsResponse: CBridged, Hashable {
         for index in 0..<message.pointee.n_teams {
             teams.append(try Team(c: message.pointee.teams[index]))
         }
-        self.init(teams: teams, nextPageToken: swiftString(message.pointee.next_page_token))
+        self.init(teams: teams, nextPageToken: try decodeString(message.pointee.next_page_token))
     }
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__SearchTeamsResponse> {
@@ -109,11 +109,11 @@ extension TeamEvent: CBridged {
 
     init(c message: UnsafePointer<Teams__V1__TeamEvent>) throws(WireError) {
         let event = message.pointee
-        guard let teamID = TeamID(swiftString(event.team_id)) else { throw .malformed("event has a malformed team id") }
+        guard let teamID = TeamID(try decodeString(event.team_id)) else { throw .malformed("event has a malformed team id") }
         let change: Change
         switch event.kind {
-        case TEAMS__V1__TEAM_EVENT__KIND__KIND_TEAM_CREATED: change = .teamCreated(name: swiftString(event.team_name))
-        case TEAMS__V1__TEAM_EVENT__KIND__KIND_TEAM_RENAMED: change = .teamRenamed(name: swiftString(event.team_name))
+        case TEAMS__V1__TEAM_EVENT__KIND__KIND_TEAM_CREATED: change = .teamCreated(name: try decodeString(event.team_name))
+        case TEAMS__V1__TEAM_EVENT__KIND__KIND_TEAM_RENAMED: change = .teamRenamed(name: try decodeString(event.team_name))
         case TEAMS__V1__TEAM_EVENT__KIND__KIND_TEAM_DELETED: change = .teamDeleted
         case TEAMS__V1__TEAM_EVENT__KIND__KIND_PLAYER_ADDED: change = .playerAdded(try Player(c: Self.player(event)))
         case TEAMS__V1__TEAM_EVENT__KIND__KIND_PLAYER_REMOVED: change = .playerRemoved(try Player(c: Self.player(event)))

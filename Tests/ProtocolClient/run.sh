@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the Python client written from docs/PROTOCOL.md against a fresh server.
+# Usage: Tests/ProtocolClient/run.sh PATH/TO/teams-server
+set -euo pipefail
+server_binary=${1:?usage: run.sh PATH/TO/teams-server}
+here=$(cd "$(dirname "$0")" && pwd)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=$(mktemp)
+"$server_binary" --store memory --host 127.0.0.1 --port "$port" --log-level warning >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+TEAMS_SERVER=127.0.0.1:$port python3 "$here/test_protocol_doc.py" || { echo "server log:"; cat "$log"; exit 1; }

@@ -1,0 +1,74 @@
+import Logging
+import NIOCore
+import NIOPosix
+import TeamsClient
+import TeamsDomain
+import TeamsEventLog
+import TeamsMemoryStore
+import TeamsRPC
+import TeamsService
+
+/// A real server on an ephemeral loopback port, in process.
+struct TestServer {
+    let server: RPCServer
+    let interactor: TeamInteractor
+    var port: Int { server.localAddress.port! }
+
+    static func start(
+        repository: any TeamRepository = InMemoryTeamRepository(),
+        rules: TeamRules = .default,
+        events: (any EventFeed)? = nil,
+        maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength
+    ) async throws -> TestServer {
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .warning
+        let interactor = TeamInteractor(repository: repository, publisher: LoggingEventPublisher(logger: logger), rules: rules)
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events)
+        let server = try await RPCServer(
+            configuration: .init(host: "127.0.0.1", port: 0, maximumFrameLength: maximumFrameLength),
+            table: table, logger: logger)
+        return TestServer(server: server, interactor: interactor)
+    }
+
+    func client(timeout: Duration? = .seconds(10)) async throws -> TeamsClient {
+        try await TeamsClient.connect(host: "127.0.0.1", port: port, options: CallOptions(timeout: timeout))
+    }
+
+    func stop() async {
+        await server.shutdownGracefully()
+    }
+}
+
+/// A repository that waits before each read, for deadline and shutdown tests.
+final class SlowRepository: TeamRepository {
+    let base = InMemoryTeamRepository()
+    let delay: Duration
+
+    init(delay: Duration) { self.delay = delay }
+
+    func team(withID id: TeamID) async throws(RepositoryError) -> Team? {
+        do { try await Task.sleep(for: delay) } catch { throw .unavailable("cancelled while waiting") }
+        return try await base.team(withID: id)
+    }
+    func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
+        try await base.create(team, event: event, idempotencyKey: idempotencyKey)
+    }
+    func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        try await base.update(team, expectedVersion: expectedVersion, event: event)
+    }
+    func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        try await base.delete(id, expectedVersion: expectedVersion, event: event)
+    }
+    func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage { try await base.search(query) }
+    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { try await base.events(after: sequence, limit: limit) }
+}
+
+/// A store that cannot be reached.
+struct DownRepository: TeamRepository {
+    func team(withID id: TeamID) async throws(RepositoryError) -> Team? { throw .unavailable("connection refused") }
+    func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team { throw .resourceExhausted("disk full") }
+    func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) { throw .unavailable("connection refused") }
+    func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) { throw .unavailable("connection refused") }
+    func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage { throw .misconfigured("table Teams does not exist") }
+    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { [] }
+}
