@@ -28,6 +28,18 @@ enum Output {
         if !nextPageToken.isEmpty { Swift.print("\nmore: --page-token \(nextPageToken)") }
     }
 
+    static func print(_ event: TeamEvent, json: Bool) {
+        if json { return emit(EventJSON(event)) }
+        var detail = ""
+        switch event.change {
+        case .teamCreated(let name), .teamRenamed(let name): detail = "name=\"\(name)\""
+        case .teamDeleted: break
+        case .playerAdded(let player), .playerRemoved(let player): detail = "player=\"\(player.name)\" position=\(player.position.rawValue)"
+        }
+        Swift.print("#\(event.sequence)  \(event.name)  team=\(event.teamID) version=\(event.version) \(detail)")
+        fflush(nil)  // a pipe is block-buffered; show each event as it comes
+    }
+
     static func printDeleted(_ id: String, json: Bool) {
         if json { return emit(["deleted": id]) }
         Swift.print("deleted \(id)")
@@ -76,6 +88,29 @@ struct TeamJSON: Encodable {
         name = team.name
         version = team.version
         players = team.players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }
+    }
+}
+
+struct EventJSON: Encodable {
+    var sequence: UInt64
+    var event: String
+    var teamId: String
+    var version: UInt64
+    var teamName: String?
+    var player: TeamJSON.PlayerJSON?
+    var occurredAtMs: Int64
+
+    init(_ event: TeamEvent) {
+        sequence = event.sequence
+        self.event = event.name
+        teamId = event.teamID.description
+        version = event.version
+        occurredAtMs = event.occurredAt
+        switch event.change {
+        case .teamCreated(let name), .teamRenamed(let name): teamName = name
+        case .teamDeleted: break
+        case .playerAdded(let added), .playerRemoved(let added): player = .init(name: added.name, position: added.position.rawValue)
+        }
     }
 }
 

@@ -16,7 +16,7 @@ struct TeamsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Create.self, Get.self, Rename.self, Delete.self, AddPlayer.self, RemovePlayer.self, Search.self,
-            Health.self, Methods.self,
+            Watch.self, Health.self, Methods.self,
         ])
 }
 
@@ -47,7 +47,9 @@ struct GlobalOptions: ParsableArguments {
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
         let (host, port) = hostAndPort!
         do {
-            let client = try await TeamsClient.connect(host: host, port: port, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))))
+            let client = try await TeamsClient.connect(
+                host: host, port: port, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))),
+                connectTimeout: .milliseconds(Int64(timeout * 1000)))
             defer { Task { await client.close() } }
             return try await body(client)
         } catch {

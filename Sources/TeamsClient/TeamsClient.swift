@@ -20,8 +20,11 @@ public struct TeamsClient: Sendable {
     }
 
     /// Connects to `host:port`.
-    public static func connect(host: String, port: Int, options: CallOptions = CallOptions(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(RPCError) -> TeamsClient {
-        TeamsClient(connection: try await RPCConnection.connect(host: host, port: port, group: group), options: options)
+    public static func connect(
+        host: String, port: Int, options: CallOptions = CallOptions(), connectTimeout: Duration = .seconds(5),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws(RPCError) -> TeamsClient {
+        TeamsClient(connection: try await RPCConnection.connect(host: host, port: port, group: group, connectTimeout: connectTimeout), options: options)
     }
 
     public func close() async {

@@ -1,14 +1,17 @@
 import Synchronization
 import TeamsDomain
 
-/// A `TeamRepository` in process memory: for tests and `--store memory`.
+/// A `TeamStore` in process memory: for tests and `--store memory`.
 ///
 /// Everything is lost when the process ends. One lock guards all state; each
 /// call holds it for a dictionary lookup or a copy, never across a suspension.
-public final class InMemoryTeamRepository: TeamRepository {
+public final class InMemoryTeamRepository: TeamStore {
     private struct State {
         var teams: [TeamID: Team] = [:]
+        /// Events with sequences `lastSequence - events.count + 1 ... lastSequence`.
         var events: [TeamEvent] = []
+        var lastSequence: UInt64 = 0
+        var delivered: UInt64 = 0
         var idempotency: [String: (created: Team, at: Int64)] = [:]
     }
 
@@ -73,15 +76,39 @@ public final class InMemoryTeamRepository: TeamRepository {
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         state.withLock { state in
-            // Sequences are 1, 2, 3, ... so the event with sequence s sits at index s - 1.
-            let start = Int(min(sequence, UInt64(state.events.count)))
+            let first = state.lastSequence - UInt64(state.events.count) + 1
+            let start = Int(max(sequence + 1, first) - first)
+            guard start < state.events.count else { return [] }
             return Array(state.events[start..<min(state.events.count, start + max(0, limit))])
+        }
+    }
+
+    public func latestSequence() async throws(RepositoryError) -> UInt64 {
+        state.withLock { $0.lastSequence }
+    }
+
+    public func deliveredSequence() async throws(RepositoryError) -> UInt64 {
+        state.withLock { $0.delivered }
+    }
+
+    public func markDelivered(through sequence: UInt64) async throws(RepositoryError) {
+        state.withLock { $0.delivered = max($0.delivered, sequence) }
+    }
+
+    public func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int {
+        let now = clock.milliseconds()
+        return state.withLock { state in
+            let count = state.events.prefix { $0.occurredAt < unixMilliseconds }.count
+            state.events.removeFirst(count)
+            state.idempotency = state.idempotency.filter { now - $0.value.at < Self.idempotencyWindowMilliseconds }
+            return count
         }
     }
 
     private static func append(_ event: TeamEvent, to state: inout State) {
         var stored = event
-        stored.sequence = UInt64(state.events.count + 1)
+        state.lastSequence += 1
+        stored.sequence = state.lastSequence
         state.events.append(stored)
     }
 }

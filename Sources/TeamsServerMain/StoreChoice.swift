@@ -1,40 +1,39 @@
 import ArgumentParser
 import Logging
-import ServiceLifecycle
 import TeamsDomain
 import TeamsMemoryStore
-import TeamsService
+import TeamsSQLiteStore
 
-/// The store named by `--store` / `TEAMS_STORE`.
+/// The store named by `--store` / `TEAMS_STORE`: `memory` or `sqlite:PATH`.
 enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
     case memory
+    case sqlite(path: String)
 
-    static let `default` = StoreChoice.memory
+    static let `default` = StoreChoice.sqlite(path: "data/teams.sqlite")
 
     init?(argument: String) {
-        switch argument {
-        case "memory": self = .memory
-        default: return nil
+        if argument == "memory" {
+            self = .memory
+        } else if argument.hasPrefix("sqlite:"), argument.count > "sqlite:".count {
+            self = .sqlite(path: String(argument.dropFirst("sqlite:".count)))
+        } else {
+            return nil
         }
     }
 
     var description: String {
         switch self {
         case .memory: "memory"
+        case .sqlite(let path): "sqlite:\(path)"
         }
     }
 
-    func open(logger: Logger) async throws -> OpenedStore {
+    static var allValueStrings: [String] { ["memory", "sqlite:PATH"] }
+
+    func open() throws -> any TeamStore {
         switch self {
-        case .memory:
-            return OpenedStore(repository: InMemoryTeamRepository(), events: nil, services: [])
+        case .memory: InMemoryTeamRepository()
+        case .sqlite(let path): try SQLiteTeamStore(path: path)
         }
     }
-}
-
-/// A store ready for use: the repository, its event feed, and any background work it needs.
-struct OpenedStore {
-    var repository: any TeamRepository
-    var events: (any EventFeed)?
-    var services: [any Service]
 }

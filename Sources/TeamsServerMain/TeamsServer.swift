@@ -23,7 +23,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (env TEAMS_PORT).")
     var port: Int = environment("TEAMS_PORT").flatMap(Int.init) ?? 7070
 
-    @Option(help: "Where teams are stored: memory, or sqlite:PATH (env TEAMS_STORE).")
+    @Option(help: "Where teams are stored: sqlite:PATH (durable) or memory (env TEAMS_STORE).")
     var store: StoreChoice = environment("TEAMS_STORE").flatMap(StoreChoice.init(argument:)) ?? .default
 
     @Option(help: "Largest request frame accepted, in bytes (env TEAMS_MAX_FRAME_BYTES).")
@@ -31,6 +31,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env TEAMS_LOG_LEVEL).")
     var logLevel: Logger.Level = environment("TEAMS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+
+    @Option(help: "Days to keep events for WatchEvents (env TEAMS_EVENT_RETENTION_DAYS).")
+    var eventRetentionDays: Double = environment("TEAMS_EVENT_RETENTION_DAYS").flatMap(Double.init) ?? 7
 
     @Option(help: "Event loop threads; default one per core (env TEAMS_THREADS).")
     var threads: Int = environment("TEAMS_THREADS").flatMap(Int.init) ?? System.coreCount
@@ -44,17 +47,22 @@ struct TeamsServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "teams-server")
 
-        let opened: OpenedStore
+        let teamStore: any TeamStore
         do {
-            opened = try await store.open(logger: logger)
+            teamStore = try store.open()
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
-            FileHandle.standardError.write(Data("teams-server: cannot open store \(store): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("teams-server: \(error)\n".utf8))
             throw ExitCode(2)
         }
 
-        let interactor = TeamInteractor(repository: opened.repository, publisher: LoggingEventPublisher(logger: Logger(label: "teams.events")))
-        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: store.description, events: opened.events)
+        let changes = ChangeSignal()
+        let interactor = TeamInteractor(repository: teamStore, changes: changes)
+        let relay = EventRelay(
+            outbox: teamStore, publisher: LoggingEventPublisher(logger: Logger(label: "teams.events")), changes: changes,
+            retention: .seconds(Int64(eventRetentionDays * 86_400)))
+        let watch = EventWatch(outbox: teamStore, changes: changes)
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: store.description, events: watch)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let configuration = RPCServer.Configuration(host: host, port: port, maximumFrameLength: maxFrameBytes)
 
@@ -70,7 +78,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
             "max_frame_bytes": "\(maxFrameBytes)",
         ])
 
-        let services: [any Service] = [RPCServerService(server: server, logger: logger)] + opened.services
+        let services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         // The event loops end with the process; shutting them down here races
         // NIOExtras' quiescing bookkeeping, which may still schedule a callback.
@@ -87,6 +95,18 @@ struct RPCServerService: Service {
         try? await gracefulShutdown()
         logger.info("shutting down: no new calls; waiting for calls in flight")
         await server.shutdownGracefully()
+    }
+}
+
+/// Publishes stored events until shutdown.
+struct EventRelayService: Service {
+    let relay: EventRelay
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await relay.run { error in logger.warning("event relay: store error, retrying", metadata: ["error": "\(error)"]) }
+        }
     }
 }
 

@@ -17,6 +17,7 @@ extension RPCError {
         case .failedPrecondition(let message): self.init(.failedPrecondition, message)
         case .resourceExhausted(let message): self.init(.resourceExhausted, message)
         case .unavailable(let message): self.init(.unavailable, message)
+        case .outOfRange(let message): self.init(.outOfRange, message)
         case .internal(let message): self.init(.internal, message)
         }
     }

@@ -11,8 +11,8 @@ public enum TeamServiceMethods {
     /// The method table a `teams-server` serves.
     /// - Parameters:
     ///   - storeDescription: what `Health/Check` reports as the store, e.g. `memory`.
-    ///   - events: the live event feed for `WatchEvents`; nil answers it UNIMPLEMENTED.
-    public static func table(interactor: TeamInteractor, storeDescription: String, events: EventFeed? = nil) -> MethodTable {
+    ///   - events: the event feed for `WatchEvents`; nil answers it UNIMPLEMENTED.
+    public static func table(interactor: TeamInteractor, storeDescription: String, events: EventWatch? = nil) -> MethodTable {
         // Two passes: the first learns which methods have handlers, so the second
         // can answer ListMethods from the table itself.
         let draft = MethodTable(services: services) { register(&$0, interactor, storeDescription, events, listing: []) }
@@ -24,7 +24,7 @@ public enum TeamServiceMethods {
 
     private static func register(
         _ methods: inout MethodTable.Registrar, _ interactor: TeamInteractor, _ storeDescription: String,
-        _ events: EventFeed?, listing: [ListMethodsResponse.Method]
+        _ events: EventWatch?, listing: [ListMethodsResponse.Method]
     ) {
         methods.unary("/teams.v1.TeamService/CreateTeam") { (request: CreateTeamRequest, _) throws(RPCError) in
             CreateTeamResponse(team: try await use { () throws(TeamError) in
@@ -67,7 +67,15 @@ public enum TeamServiceMethods {
         }
         if let events {
             methods.serverStreaming("/teams.v1.TeamService/WatchEvents") { (request: WatchEventsRequest, stream: ServerStream<TeamEvent>, _) throws(RPCError) in
-                try await events.watch(from: request.fromSequence) { event throws(RPCError) in try await stream.send(event) }
+                do {
+                    try await events.watch(from: request.fromSequence) { event in try await stream.send(event) }
+                } catch let error as RPCError {
+                    throw error
+                } catch let error as TeamError {
+                    throw RPCError(error)
+                } catch {
+                    throw RPCError(.cancelled, "the watch ended: \(error)")
+                }
             }
         }
         methods.unary("/teams.v1.Health/Check") { (_: CheckRequest, _) in

@@ -12,13 +12,16 @@ final class RecordingPublisher: EventPublisher {
 
 final class TeamInteractorTests: XCTestCase {
     var repository: InMemoryTeamRepository!
-    var publisher: RecordingPublisher!
     var interactor: TeamInteractor!
 
     override func setUp() {
         repository = InMemoryTeamRepository()
-        publisher = RecordingPublisher()
-        interactor = TeamInteractor(repository: repository, publisher: publisher)
+        interactor = TeamInteractor(repository: repository)
+    }
+
+    /// The events the interactor stored in the outbox.
+    func storedEvents() async throws -> [TeamEvent] {
+        try await repository.events(after: 0, limit: 1000)
     }
 
     func testCreateTeamStartsAtVersionOneWithNoPlayers() async throws {
@@ -28,12 +31,14 @@ final class TeamInteractorTests: XCTestCase {
         XCTAssertEqual(team.players, [])
         let fetched = try await interactor.team(id: team.id.description)
         XCTAssertEqual(fetched, team)
-        XCTAssertEqual(publisher.events.map(\.change), [.teamCreated(name: "Ajax")])
+        let events = try await storedEvents()
+        XCTAssertEqual(events.map(\.change), [.teamCreated(name: "Ajax")])
     }
 
     func testCreateRejectsInvalidNames() async {
         await assertThrows(.invalidArgument("team name must not be empty")) { try await self.interactor.createTeam(name: " ") }
-        XCTAssertEqual(publisher.events, [])
+        let events = try? await storedEvents()
+        XCTAssertEqual(events, [])
     }
 
     func testGetUnknownAndMalformedIDs() async {
@@ -60,9 +65,11 @@ final class TeamInteractorTests: XCTestCase {
         try await interactor.deleteTeam(id: id)
         await assertThrows(.notFound("no team with id \(id)")) { try await self.interactor.team(id: id) }
 
-        XCTAssertEqual(publisher.events.map(\.name), ["TeamCreated", "PlayerAdded", "TeamRenamed", "PlayerRemoved", "TeamDeleted"])
-        XCTAssertEqual(publisher.events.map(\.version), [1, 2, 3, 4, 5])
-        XCTAssertEqual(Set(publisher.events.map(\.teamID)), [team.id])
+        let events = try await storedEvents()
+        XCTAssertEqual(events.map(\.name), ["TeamCreated", "PlayerAdded", "TeamRenamed", "PlayerRemoved", "TeamDeleted"])
+        XCTAssertEqual(events.map(\.version), [1, 2, 3, 4, 5])
+        XCTAssertEqual(events.map(\.sequence), [1, 2, 3, 4, 5])
+        XCTAssertEqual(Set(events.map(\.teamID)), [team.id])
     }
 
     func testRemovePlayerMatchesNameAndPosition() async throws {
@@ -92,7 +99,7 @@ final class TeamInteractorTests: XCTestCase {
 
     func testALostRaceIsRetriedOnTheFreshTeam() async throws {
         let racing = RacingRepository(base: repository)
-        interactor = TeamInteractor(repository: racing, publisher: publisher)
+        interactor = TeamInteractor(repository: racing)
         let id = try await interactor.createTeam(name: "Ajax").id.description
         racing.raceNextUpdate()
         let team = try await interactor.addPlayer(teamID: id, name: "Edwin", position: .goalkeeper)
@@ -104,7 +111,7 @@ final class TeamInteractorTests: XCTestCase {
 
     func testALostRaceWithAnExpectedVersionIsNotRetried() async throws {
         let racing = RacingRepository(base: repository)
-        interactor = TeamInteractor(repository: racing, publisher: publisher)
+        interactor = TeamInteractor(repository: racing)
         let id = try await interactor.createTeam(name: "Ajax").id.description
         racing.raceNextUpdate()
         await assertThrows(.versionMismatch(expected: 1, actual: 2)) {
@@ -113,7 +120,7 @@ final class TeamInteractorTests: XCTestCase {
     }
 
     func testSquadLimitIsEnforced() async throws {
-        interactor = TeamInteractor(repository: repository, publisher: publisher, rules: TeamRules(squadLimit: 1))
+        interactor = TeamInteractor(repository: repository, rules: TeamRules(squadLimit: 1))
         let id = try await interactor.createTeam(name: "Ajax").id.description
         _ = try await interactor.addPlayer(teamID: id, name: "A", position: .striker)
         do {
@@ -177,7 +184,8 @@ final class TeamInteractorTests: XCTestCase {
         XCTAssertNotEqual(first.id, other.id)
         let found = try await interactor.searchTeams(term: "ajax")
         XCTAssertEqual(found.teams.count, 2)
-        XCTAssertEqual(publisher.events.count, 2, "a replayed create publishes nothing")
+        let events = try await storedEvents()
+        XCTAssertEqual(events.count, 2, "a replayed create stores no event")
     }
 
     private func assertThrows<T>(_ expected: TeamError, file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> T) async {
@@ -216,5 +224,4 @@ final class RacingRepository: TeamRepository {
         try await base.delete(id, expectedVersion: expectedVersion, event: event)
     }
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage { try await base.search(query) }
-    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { try await base.events(after: sequence, limit: limit) }
 }

@@ -59,7 +59,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
         let methods = try await client.listMethods().map(\.name)
         XCTAssertTrue(methods.contains("/teams.v1.TeamService/GetTeam"))
         XCTAssertTrue(methods.contains("/teams.v1.Health/ListMethods"))
-        XCTAssertFalse(methods.contains("/teams.v1.TeamService/WatchEvents"), "no event feed was configured")
+        XCTAssertTrue(methods.contains("/teams.v1.TeamService/WatchEvents"))
     }
 
     func testSearchPaginatesOverTheWire() async throws {
@@ -99,7 +99,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
     }
 
     func testStoreFailuresBecomeUnavailableResourceExhaustedAndFailedPrecondition() async throws {
-        let down = try await TestServer.start(repository: DownRepository())
+        let down = try await TestServer.start(store: DownRepository())
         let client = try await down.client()
         await assertStatus(.unavailable) { try await client.getTeam(id: "00000000000000000000") }
         await assertStatus(.resourceExhausted) { try await client.createTeam(name: "A") }
@@ -109,7 +109,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
     }
 
     func testDeadlineExceededStopsTheWork() async throws {
-        let slow = try await TestServer.start(repository: SlowRepository(delay: .seconds(5)))
+        let slow = try await TestServer.start(store: SlowRepository(delay: .seconds(5)))
         let client = try await slow.client(timeout: .milliseconds(100))
         let started = ContinuousClock.now
         await assertStatus(.deadlineExceeded) { try await client.getTeam(id: "00000000000000000000") }
@@ -120,7 +120,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
 
     func testServerAnswersDeadlineExceededItself() async throws {
         // A raw client that sets a 50 ms deadline and waits as long as it takes.
-        let slow = try await TestServer.start(repository: SlowRepository(delay: .seconds(5)))
+        let slow = try await TestServer.start(store: SlowRepository(delay: .seconds(5)))
         let raw = try RawConnection(port: slow.port)
         let payload = GetTeamRequest(id: "00000000000000000000").encodedBytes()
         let name = Array("/teams.v1.TeamService/GetTeam".utf8)
@@ -134,7 +134,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
     }
 
     func testCancellingTheCallingTaskCancelsTheCall() async throws {
-        let slow = try await TestServer.start(repository: SlowRepository(delay: .seconds(5)))
+        let slow = try await TestServer.start(store: SlowRepository(delay: .seconds(5)))
         let client = try await slow.client(timeout: nil)
         let call = Task { try await client.getTeam(id: "00000000000000000000") }
         try await Task.sleep(for: .milliseconds(50))
@@ -189,7 +189,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
     }
 
     func testGracefulShutdownFinishesCallsInFlight() async throws {
-        let slow = try await TestServer.start(repository: SlowRepository(delay: .milliseconds(300)))
+        let slow = try await TestServer.start(store: SlowRepository(delay: .milliseconds(300)))
         let client = try await slow.client()
         let id = try await slow.interactor.createTeam(name: "Ajax").id.description
         let inFlight = Task { try await client.getTeam(id: id) }

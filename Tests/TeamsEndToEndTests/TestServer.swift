@@ -3,7 +3,6 @@ import NIOCore
 import NIOPosix
 import TeamsClient
 import TeamsDomain
-import TeamsEventLog
 import TeamsMemoryStore
 import TeamsRPC
 import TeamsService
@@ -15,17 +14,20 @@ struct TestServer {
     var port: Int { server.localAddress.port! }
 
     static func start(
-        repository: any TeamRepository = InMemoryTeamRepository(),
+        store: any TeamStore = InMemoryTeamRepository(),
         rules: TeamRules = .default,
-        events: (any EventFeed)? = nil,
-        maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength
+        maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength,
+        maximumBufferedOutput: Int = 4 << 20,
+        watchPollInterval: Duration = .milliseconds(200)
     ) async throws -> TestServer {
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let interactor = TeamInteractor(repository: repository, publisher: LoggingEventPublisher(logger: logger), rules: rules)
-        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events)
+        let changes = ChangeSignal()
+        let interactor = TeamInteractor(repository: store, changes: changes, rules: rules)
+        let watch = EventWatch(outbox: store, changes: changes, pollInterval: watchPollInterval)
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: watch)
         let server = try await RPCServer(
-            configuration: .init(host: "127.0.0.1", port: 0, maximumFrameLength: maximumFrameLength),
+            configuration: .init(host: "127.0.0.1", port: 0, maximumFrameLength: maximumFrameLength, maximumBufferedOutput: maximumBufferedOutput),
             table: table, logger: logger)
         return TestServer(server: server, interactor: interactor)
     }
@@ -39,8 +41,8 @@ struct TestServer {
     }
 }
 
-/// A repository that waits before each read, for deadline and shutdown tests.
-final class SlowRepository: TeamRepository {
+/// A store that waits before each read, for deadline and shutdown tests.
+final class SlowRepository: TeamStore {
     let base = InMemoryTeamRepository()
     let delay: Duration
 
@@ -61,14 +63,22 @@ final class SlowRepository: TeamRepository {
     }
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage { try await base.search(query) }
     func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { try await base.events(after: sequence, limit: limit) }
+    func latestSequence() async throws(RepositoryError) -> UInt64 { try await base.latestSequence() }
+    func deliveredSequence() async throws(RepositoryError) -> UInt64 { try await base.deliveredSequence() }
+    func markDelivered(through sequence: UInt64) async throws(RepositoryError) { try await base.markDelivered(through: sequence) }
+    func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int { try await base.prune(before: unixMilliseconds) }
 }
 
 /// A store that cannot be reached.
-struct DownRepository: TeamRepository {
+struct DownRepository: TeamStore {
     func team(withID id: TeamID) async throws(RepositoryError) -> Team? { throw .unavailable("connection refused") }
     func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team { throw .resourceExhausted("disk full") }
     func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) { throw .unavailable("connection refused") }
     func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) { throw .unavailable("connection refused") }
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage { throw .misconfigured("table Teams does not exist") }
-    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { [] }
+    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] { throw .unavailable("connection refused") }
+    func latestSequence() async throws(RepositoryError) -> UInt64 { throw .unavailable("connection refused") }
+    func deliveredSequence() async throws(RepositoryError) -> UInt64 { 0 }
+    func markDelivered(through sequence: UInt64) async throws(RepositoryError) {}
+    func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int { 0 }
 }

@@ -2,8 +2,9 @@
 ///
 /// Contract (checked for every implementation by `TeamRepositoryContract` in the tests):
 /// - Reads see every write that returned before they started.
-/// - Each write stores the team and its event together, or neither. The event gets
-///   the next sequence number, and `events(after:limit:)` returns it from then on.
+/// - Each write stores the team and its event together, or neither (a transactional
+///   outbox). The event gets the next sequence number, and the store's
+///   `EventOutbox.events(after:limit:)` returns it from then on.
 /// - `update` and `delete` succeed only when the stored version equals
 ///   `expectedVersion`; otherwise they throw `.versionConflict` with the stored
 ///   version, or `.notFound` when the team is gone. Nothing is written then.
@@ -28,9 +29,6 @@ public protocol TeamRepository: Sendable {
     /// One page of teams whose `nameKey` contains `query.term`, ordered by
     /// (`nameKey`, `id`) and starting after `query.after`.
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage
-
-    /// Stored events with a sequence greater than `sequence`, oldest first, at most `limit`.
-    func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent]
 }
 
 /// Why a store could not do what was asked.
@@ -49,4 +47,10 @@ public enum RepositoryError: Error, Sendable, Hashable {
     case misconfigured(String)
     /// The stored data cannot be read.
     case corrupt(String)
+    /// Events before the requested sequence were pruned.
+    case pruned(oldestSequence: UInt64)
 }
+
+/// A store: teams and the outbox of their events, kept in one place so that a
+/// change and its event commit together.
+public typealias TeamStore = TeamRepository & EventOutbox

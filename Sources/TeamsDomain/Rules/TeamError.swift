@@ -17,6 +17,8 @@ public enum TeamError: Error, Sendable, Hashable {
     case resourceExhausted(String)
     /// The store cannot be reached right now; retrying may succeed.
     case unavailable(String)
+    /// The requested range no longer exists, e.g. pruned events.
+    case outOfRange(String)
     /// A bug or a corrupt store.
     case `internal`(String)
 }

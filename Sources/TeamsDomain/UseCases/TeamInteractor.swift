@@ -2,20 +2,22 @@
 ///
 /// Each method validates its input with `TeamRules`, talks to the store only through
 /// `TeamRepository`, and reports failure as a `TeamError`. Each change is stored
-/// together with its `TeamEvent`, which is then handed to the `EventPublisher`.
+/// together with its `TeamEvent` (the store's outbox); `changes` is then signalled
+/// so that `EventRelay` and `EventWatch` pick the event up at once.
 ///
 /// Changes to an existing team are read-modify-write guarded by the team's
-/// version. When another writer wins the race the change is retried (up to
-/// `retryPolicy.attempts` times) on the fresh team, unless the caller named an
-/// `expectedVersion`: then a stale version is the caller's to resolve, and the
-/// call fails with `.versionMismatch`.
+/// version. Writers in this process queue per team first; when a writer elsewhere
+/// wins the race the change is retried (up to `retryPolicy.attempts` times) on the
+/// fresh team, unless the caller named an `expectedVersion`: then a stale version
+/// is the caller's to resolve, and the call fails with `.versionMismatch`.
 public struct TeamInteractor: Sendable {
     public let repository: any TeamRepository
-    public let publisher: any EventPublisher
+    public let changes: ChangeSignal
     public let rules: TeamRules
     public let retryPolicy: RetryPolicy
     private let ids: TeamIDGenerator
     private let clock: WallClock
+    private let locks = TeamLocks()
 
     public static let defaultPageSize = 50
     public static let maxPageSize = 500
@@ -23,14 +25,14 @@ public struct TeamInteractor: Sendable {
 
     public init(
         repository: any TeamRepository,
-        publisher: any EventPublisher,
+        changes: ChangeSignal = ChangeSignal(),
         rules: TeamRules = .default,
         retryPolicy: RetryPolicy = .default,
         ids: TeamIDGenerator = .forThisProcess(),
         clock: WallClock = .system
     ) {
         self.repository = repository
-        self.publisher = publisher
+        self.changes = changes
         self.rules = rules
         self.retryPolicy = retryPolicy
         self.ids = ids
@@ -50,7 +52,7 @@ public struct TeamInteractor: Sendable {
         let stored = try await store { () async throws(RepositoryError) in
             try await repository.create(team, event: event, idempotencyKey: key)
         }
-        if stored.id == team.id { await publisher.publish(event) }
+        if stored.id == team.id { changes.notify() }
         return stored
     }
 
@@ -72,12 +74,16 @@ public struct TeamInteractor: Sendable {
 
     public func deleteTeam(id rawID: String, expectedVersion: UInt64? = nil) async throws(TeamError) {
         let id = try Self.parseID(rawID)
+        try await locks.withLock(id) { () throws(TeamError) in try await delete(id, expectedVersion: expectedVersion) }
+    }
+
+    private func delete(_ id: TeamID, expectedVersion: UInt64?) async throws(TeamError) {
         for attempt in 0..<retryPolicy.attempts {
             let current = try await existingTeam(id, expectedVersion: expectedVersion)
             let event = TeamEvent(teamID: id, version: current.version + 1, change: .teamDeleted, occurredAt: clock.milliseconds())
             do {
                 try await repository.delete(id, expectedVersion: current.version, event: event)
-                await publisher.publish(event)
+                changes.notify()
                 return
             } catch {
                 try await handleWriteConflict(error, id: id, expectedVersion: expectedVersion, attempt: attempt)
@@ -137,6 +143,16 @@ public struct TeamInteractor: Sendable {
         _ apply: (inout Team) throws(TeamError) -> TeamEvent.Change
     ) async throws(TeamError) -> Team {
         let id = try Self.parseID(rawID)
+        return try await locks.withLock(id) { () throws(TeamError) in
+            try await modify(id, expectedVersion: expectedVersion, apply)
+        }
+    }
+
+    private func modify(
+        _ id: TeamID,
+        expectedVersion: UInt64?,
+        _ apply: (inout Team) throws(TeamError) -> TeamEvent.Change
+    ) async throws(TeamError) -> Team {
         for attempt in 0..<retryPolicy.attempts {
             var team = try await existingTeam(id, expectedVersion: expectedVersion)
             let previousVersion = team.version
@@ -145,7 +161,7 @@ public struct TeamInteractor: Sendable {
             let event = TeamEvent(teamID: id, version: team.version, change: change, occurredAt: clock.milliseconds())
             do {
                 try await repository.update(team, expectedVersion: previousVersion, event: event)
-                await publisher.publish(event)
+                changes.notify()
                 return team
             } catch {
                 try await handleWriteConflict(error, id: id, expectedVersion: expectedVersion, attempt: attempt)
@@ -208,6 +224,7 @@ public struct TeamInteractor: Sendable {
         case .resourceExhausted(let reason): .resourceExhausted("store full: \(reason)")
         case .misconfigured(let reason): .failedPrecondition("store not ready: \(reason)")
         case .corrupt(let reason): .internal("store corrupt: \(reason)")
+        case .pruned(let oldest): .outOfRange("events before \(oldest) were pruned")
         }
     }
 }

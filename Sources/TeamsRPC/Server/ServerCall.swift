@@ -20,7 +20,9 @@ public struct ServerStream<Message: WireMessage>: Sendable {
     ///   when the caller reads so slowly that more than the connection's limit of
     ///   bytes is waiting to be sent; the call then ends with that status.
     public func send(_ message: Message) async throws(RPCError) {
-        try call.send(message)
+        if try call.send(message) {
+            await Task.yield()
+        }
     }
 }
 
@@ -56,7 +58,8 @@ final class ServerCall: @unchecked Sendable {
         connection.callEnded(self)
     }
 
-    func send<Message: WireMessage>(_ message: Message) throws(RPCError) {
+    /// Queues `message`; true when the connection's buffer was flushed.
+    func send<Message: WireMessage>(_ message: Message) throws(RPCError) -> Bool {
         connection.loop.preconditionInEventLoop()
         guard !isFinished else { throw RPCError(.cancelled, "the call has ended") }
         if let overflow = connection.outboundOverflow() {
@@ -64,7 +67,7 @@ final class ServerCall: @unchecked Sendable {
             finish(error)
             throw error
         }
-        connection.writeStreamMessage(callID: callID, message)
+        return connection.writeStreamMessage(callID: callID, message)
     }
 
     /// Marks the call finished; false if it already was (a late result after a deadline or cancel).

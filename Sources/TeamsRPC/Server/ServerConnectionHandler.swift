@@ -153,10 +153,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         outputWritten()
     }
 
-    func writeStreamMessage<Message: WireMessage>(callID: UInt32, _ message: Message) {
+    /// Queues a stream message; returns true when this flushed a full buffer, so a
+    /// long stream should yield to let the loop write it out.
+    func writeStreamMessage<Message: WireMessage>(callID: UInt32, _ message: Message) -> Bool {
         writeStreamMessageFrame(callID: callID, message: message, into: &output)
+        if output.readableBytes >= Self.streamFlushThreshold {
+            flushOutput()
+            return true
+        }
         outputWritten()
+        return false
     }
+
+    static let streamFlushThreshold = 64 * 1024
 
     /// The bytes queued beyond `maximumBufferedOutput`, or nil while within it.
     func outboundOverflow() -> Int? {

@@ -1,0 +1,53 @@
+import GRDB
+
+/// The schema, as migrations. Never edit a shipped migration; add one.
+///
+/// Players live in a JSON column of their team rather than in rows of their own:
+/// a team is always read and written whole, is small (at most 100 players), and
+/// one row per team keeps each change a single-row update next to its event row.
+/// The price is that SQL cannot index or query players, which no use case needs.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: teams, events outbox, idempotency keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE teams (
+                    id TEXT PRIMARY KEY NOT NULL,        -- xid, 20 characters
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,              -- lower-cased name: search and order
+                    players TEXT NOT NULL,               -- JSON [{"name":..,"position":"GK"}]
+                    version INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX teams_by_name_key ON teams(name_key, id);
+
+                -- The outbox: one row per change, written in the change's transaction.
+                -- AUTOINCREMENT never reuses a sequence, even after pruning.
+                CREATE TABLE events (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    team_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    team_name TEXT,
+                    player_name TEXT,
+                    position TEXT,
+                    occurred_at INTEGER NOT NULL         -- Unix milliseconds
+                );
+                CREATE INDEX events_by_time ON events(occurred_at);
+
+                CREATE TABLE relay (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    delivered INTEGER NOT NULL
+                );
+                INSERT INTO relay (id, delivered) VALUES (1, 0);
+
+                CREATE TABLE idempotency_keys (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    team TEXT NOT NULL,                  -- JSON of the team as created
+                    team_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+import TeamsDomain
+
+/// The durable, embedded `TeamStore`: SQLite through GRDB, in WAL mode with
+/// `synchronous=FULL`, so a write acknowledged to a caller survives a crash of
+/// the process and a loss of power.
+///
+/// Writes go through `GroupCommit`: concurrent changes share a transaction and
+/// its fsync. Each change and its outbox event are written in one transaction.
+/// One server process owns a database file at a time (an exclusive lock on
+/// `PATH.lock`).
+public final class SQLiteTeamStore: TeamStore {
+    public let path: String
+    private let pool: DatabasePool
+    private let writes: GroupCommit
+    private let clock: WallClock
+    private let lockFile: FileHandle
+
+    /// Opens (creating if needed) the database at `path`, and its parent folder.
+    /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
+    ///   permission, not a database, or in use by another server.
+    public init(path: String, clock: WallClock = .system, busyTimeout: TimeInterval = 5) throws(SQLiteStoreError) {
+        self.path = path
+        self.clock = clock
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotOpen(path: path, reason: "cannot create folder \(directory.path): \(Self.describe(error))")
+        }
+        lockFile = try Self.lockExclusively(path + ".lock", database: path)
+
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "teams"
+        configuration.prepareDatabase { db in
+            // WAL comes with DatabasePool. FULL syncs the WAL on every commit: durable across power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        writes = GroupCommit(pool: pool)
+    }
+
+    // MARK: TeamRepository
+
+    public func team(withID id: TeamID) async throws(RepositoryError) -> Team? {
+        try await read { db in try TeamRow.fetch(id, in: db) }
+    }
+
+    public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
+        let windowStart = clock.milliseconds() - Self.idempotencyWindowMilliseconds
+        let now = clock.milliseconds()
+        return try await write { db in
+            if let idempotencyKey,
+                let earlier = try Row.fetchOne(db, sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?", arguments: [idempotencyKey, windowStart])
+            {
+                let id: String = earlier["team_id"]
+                return try TeamRow.fetch(TeamID(id)!, in: db) ?? TeamRow.decode(json: earlier["team"])
+            }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?)", arguments: [team.id.description]) == true {
+                throw RepositoryError.alreadyExists
+            }
+            try TeamRow.insert(team, in: db)
+            try EventRow.insert(event, in: db)
+            if let idempotencyKey {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [idempotencyKey, try TeamRow.encode(json: team), team.id.description, now])
+            }
+            return team
+        }
+    }
+
+    public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?",
+                arguments: [team.name, team.nameKey, try TeamRow.playersJSON(team.players), Int64(team.version), team.id.description, Int64(expectedVersion)])
+            try Self.checkOneRowChanged(db, id: team.id)
+            try EventRow.insert(event, in: db)
+        }
+    }
+
+    public func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM teams WHERE id = ? AND version = ?", arguments: [id.description, Int64(expectedVersion)])
+            try Self.checkOneRowChanged(db, id: id)
+            try EventRow.insert(event, in: db)
+        }
+    }
+
+    public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
+        try await read { db in
+            // instr() is an exact substring test: '%' and '_' in the term are plain characters.
+            var sql = "SELECT * FROM teams WHERE instr(name_key, ?) > 0"
+            var arguments: StatementArguments = [query.term]
+            if let after = query.after {
+                sql += " AND (name_key > ? OR (name_key = ? AND id > ?))"
+                arguments += [after.nameKey, after.nameKey, after.id.description]
+            }
+            sql += " ORDER BY name_key, id LIMIT ?"
+            arguments += [query.limit + 1]
+            let teams = try Row.fetchAll(db, sql: sql, arguments: arguments).map(TeamRow.team(from:))
+            let page = Array(teams.prefix(query.limit))
+            let next = teams.count > query.limit ? page.last.map { SearchCursor(nameKey: $0.nameKey, id: $0.id) } : nil
+            return TeamPage(teams: page, next: next)
+        }
+    }
+
+    // MARK: EventOutbox
+
+    public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [Int64(clamping: sequence), limit])
+                .map(EventRow.event(from:))
+        }
+    }
+
+    public func latestSequence() async throws(RepositoryError) -> UInt64 {
+        try await read { db in
+            // sqlite_sequence keeps the last sequence even when pruning emptied the table.
+            UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0)
+        }
+    }
+
+    public func deliveredSequence() async throws(RepositoryError) -> UInt64 {
+        try await read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT delivered FROM relay WHERE id = 1") ?? 0) }
+    }
+
+    public func markDelivered(through sequence: UInt64) async throws(RepositoryError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE relay SET delivered = max(delivered, ?) WHERE id = 1", arguments: [Int64(clamping: sequence)])
+        }
+    }
+
+    public func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int {
+        let keysBefore = clock.milliseconds() - Self.idempotencyWindowMilliseconds
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM events WHERE occurred_at < ?", arguments: [unixMilliseconds])
+            let pruned = db.changesCount
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [keysBefore])
+            return pruned
+        }
+    }
+
+    // MARK: Helpers
+
+    static let idempotencyWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000
+
+    /// After a conditional UPDATE or DELETE: nothing changed means a missing team or another version.
+    private static func checkOneRowChanged(_ db: Database, id: TeamID) throws {
+        guard db.changesCount == 0 else { return }
+        guard let actual = try Int64.fetchOne(db, sql: "SELECT version FROM teams WHERE id = ?", arguments: [id.description]) else {
+            throw RepositoryError.notFound
+        }
+        throw RepositoryError.versionConflict(actual: UInt64(actual))
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RepositoryError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.repositoryError(error)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RepositoryError) -> T {
+        do {
+            return try await writes.perform(body)
+        } catch {
+            throw Self.repositoryError(error)
+        }
+    }
+
+    /// SQLite's failures in the store's terms.
+    static func repositoryError(_ error: any Error) -> RepositoryError {
+        if let error = error as? RepositoryError { return error }
+        guard let error = error as? DatabaseError else { return .unavailable("\(error)") }
+        switch error.resultCode {
+        case .SQLITE_FULL: return .resourceExhausted("the disk is full: \(error.message ?? "SQLITE_FULL")")
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .unavailable("the database is busy: \(error.message ?? "")")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt(error.message ?? "\(error)")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: return .unavailable("cannot write the database: \(error.message ?? "")")
+        default: return .unavailable("SQLite error \(error.resultCode.rawValue): \(error.message ?? "")")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB: return "the file is not a SQLite database"
+            case .SQLITE_CANTOPEN: return "cannot open the file (missing folder or no permission)"
+            case .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH: return "no permission to read and write it"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "it is locked by another process"
+            case .SQLITE_CORRUPT: return "the database is corrupt"
+            default: return error.message ?? "\(error)"
+            }
+        }
+        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return underlying.localizedDescription
+        }
+        return "\(error)"
+    }
+
+    /// Takes `lockPath`'s exclusive lock for the life of the store, so two servers never share a file.
+    private static func lockExclusively(_ lockPath: String, database: String) throws(SQLiteStoreError) -> FileHandle {
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw .cannotOpen(path: database, reason: "cannot create lock file \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw .cannotOpen(path: database, reason: "it is in use by another teams-server (\(lockPath) is locked)")
+        }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+}
+
+/// Why a SQLite store could not start.
+public enum SQLiteStoreError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open SQLite database \(path): \(reason)"
+        }
+    }
+}

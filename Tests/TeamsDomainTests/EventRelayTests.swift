@@ -1,0 +1,59 @@
+import TeamsDomain
+import TeamsMemoryStore
+import XCTest
+
+final class EventRelayTests: XCTestCase {
+    func testPublishesStoredEventsInOrderAndRecordsTheCursor() async throws {
+        let store = InMemoryTeamRepository()
+        let changes = ChangeSignal()
+        let interactor = TeamInteractor(repository: store, changes: changes)
+        let publisher = RecordingPublisher()
+        let relay = EventRelay(outbox: store, publisher: publisher, changes: changes, pollInterval: .seconds(30))
+        let running = Task { await relay.run() }
+        defer { running.cancel() }
+
+        let id = try await interactor.createTeam(name: "Ajax").id.description
+        _ = try await interactor.addPlayer(teamID: id, name: "Edwin", position: .goalkeeper)
+        try await interactor.deleteTeam(id: id)
+
+        // The relay wakes on the change signal, long before its 30 s poll.
+        try await waitUntil { publisher.events.count == 3 }
+        XCTAssertEqual(publisher.events.map(\.sequence), [1, 2, 3])
+        XCTAssertEqual(publisher.events.map(\.name), ["TeamCreated", "PlayerAdded", "TeamDeleted"])
+        try await waitUntil { (try? await store.deliveredSequence()) == 3 }
+    }
+
+    func testResumesAfterTheDeliveredSequence() async throws {
+        let store = InMemoryTeamRepository()
+        let interactor = TeamInteractor(repository: store)
+        for name in ["A", "B", "C"] { _ = try await interactor.createTeam(name: name) }
+        try await store.markDelivered(through: 2)
+
+        let publisher = RecordingPublisher()
+        let running = Task { await EventRelay(outbox: store, publisher: publisher, changes: ChangeSignal(), pollInterval: .milliseconds(10)).run() }
+        defer { running.cancel() }
+        try await waitUntil { publisher.events.count == 1 }
+        XCTAssertEqual(publisher.events.map(\.change), [.teamCreated(name: "C")])
+    }
+
+    func testPrunesEventsOlderThanTheRetention() async throws {
+        let store = InMemoryTeamRepository()
+        let old = TeamEvent(teamID: TeamID("9m4e2mr0ui3e8a215n4g")!, version: 1, change: .teamCreated(name: "Old"), occurredAt: 1_000)
+        _ = try await store.create(Team(id: old.teamID, name: "Old"), event: old, idempotencyKey: nil)
+        let running = Task { await EventRelay(outbox: store, publisher: RecordingPublisher(), changes: ChangeSignal(), retention: .seconds(60)).run() }
+        defer { running.cancel() }
+        try await waitUntil { (try? await store.events(after: 0, limit: 10))?.isEmpty == true }
+        let latest = try await store.latestSequence()
+        XCTAssertEqual(latest, 1, "pruning keeps the sequence counter")
+    }
+}
+
+/// Polls `condition` for up to 5 seconds.
+func waitUntil(_ condition: () async -> Bool, file: StaticString = #filePath, line: UInt = #line) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    XCTFail("condition not met within 5 s", file: file, line: line)
+}

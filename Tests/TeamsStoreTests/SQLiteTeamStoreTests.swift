@@ -1,0 +1,93 @@
+import Foundation
+import TeamsDomain
+import TeamsSQLiteStore
+import XCTest
+
+final class SQLiteTeamStoreTests: XCTestCase {
+    func testDataSurvivesReopening() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("nested/folder/teams.sqlite")
+        let interactorTeam: Team
+        do {
+            let store = try SQLiteTeamStore(path: path)
+            let interactor = TeamInteractor(repository: store)
+            interactorTeam = try await interactor.createTeam(name: "Ajax")
+            _ = try await interactor.addPlayer(teamID: interactorTeam.id.description, name: "Edwin", position: .goalkeeper)
+        }
+        let reopened = try SQLiteTeamStore(path: path)
+        let team = try await reopened.team(withID: interactorTeam.id)
+        XCTAssertEqual(team?.players.map(\.name), ["Edwin"])
+        XCTAssertEqual(team?.version, 2)
+        let latest = try await reopened.latestSequence()
+        XCTAssertEqual(latest, 2)
+    }
+
+    func testASecondServerOnTheSameFileIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let first = try SQLiteTeamStore(path: path)
+        XCTAssertThrowsError(try SQLiteTeamStore(path: path)) { error in
+            XCTAssertEqual("\(error)", "cannot open SQLite database \(path): it is in use by another teams-server (\(path).lock is locked)")
+        }
+        _ = first
+    }
+
+    func testAFileThatIsNotADatabaseIsNamed() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("notes.sqlite")
+        try Data(String(repeating: "these are not the pages you are looking for\n", count: 100).utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SQLiteTeamStore(path: path)) { error in
+            XCTAssertEqual("\(error)", "cannot open SQLite database \(path): the file is not a SQLite database")
+        }
+    }
+
+    func testAFolderThatCannotBeCreatedIsNamed() throws {
+        let folder = try TemporaryFolder()
+        let file = folder.path("file")
+        try Data().write(to: URL(fileURLWithPath: file))
+        let path = file + "/teams.sqlite"  // a folder inside a regular file
+        XCTAssertThrowsError(try SQLiteTeamStore(path: path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cannot open SQLite database \(path): cannot create folder"), "\(error)")
+        }
+    }
+
+    func testTwoHundredConcurrentAddPlayersToOneTeamAllLand() async throws {
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"))
+        let interactor = TeamInteractor(repository: store, rules: TeamRules(squadLimit: 500))
+        let id = try await interactor.createTeam(name: "Squad").id.description
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask { _ = try await interactor.addPlayer(teamID: id, name: "Player \(index)", position: .midfielder) }
+            }
+            try await group.waitForAll()
+        }
+        let team = try await interactor.team(id: id)
+        XCTAssertEqual(team.players.count, 200)
+        XCTAssertEqual(Set(team.players.map(\.name)).count, 200)
+        XCTAssertEqual(team.version, 201)
+        let events = try await store.events(after: 0, limit: 1000)
+        XCTAssertEqual(events.map(\.sequence), Array(1...201))
+    }
+
+    func testCrossProcessConflictsAreStillRetried() async throws {
+        // Two interactors (as two processes would have) on one store: no shared
+        // per-team queue, so only the version check and the retries keep every update.
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"))
+        let rules = TeamRules(squadLimit: 500)
+        let left = TeamInteractor(repository: store, rules: rules)
+        let right = TeamInteractor(repository: store, rules: rules)
+        let id = try await left.createTeam(name: "Shared").id.description
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<60 {
+                let interactor = index.isMultiple(of: 2) ? left : right
+                group.addTask { _ = try await interactor.addPlayer(teamID: id, name: "P\(index)", position: .defender) }
+            }
+            try await group.waitForAll()
+        }
+        let team = try await left.team(id: id)
+        XCTAssertEqual(team.players.count, 60)
+        XCTAssertEqual(team.version, 61)
+    }
+}
