@@ -18,9 +18,11 @@ public final class SQLiteTeamStore: TeamStore {
     private let lockFile: FileHandle
 
     /// Opens (creating if needed) the database at `path`, and its parent folder.
+    /// - Parameter maximumBytes: a size quota; writes that would grow the file past it
+    ///   fail with `.resourceExhausted`, as on a full disk. `nil` for none.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.
-    public init(path: String, clock: WallClock = .system, busyTimeout: TimeInterval = 5) throws(SQLiteStoreError) {
+    public init(path: String, maximumBytes: Int? = nil, clock: WallClock = .system, busyTimeout: TimeInterval = 5) throws(SQLiteStoreError) {
         self.path = path
         self.clock = clock
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -37,6 +39,10 @@ public final class SQLiteTeamStore: TeamStore {
         configuration.prepareDatabase { db in
             // WAL comes with DatabasePool. FULL syncs the WAL on every commit: durable across power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maximumBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -147,6 +153,13 @@ public final class SQLiteTeamStore: TeamStore {
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [keysBefore])
             return pruned
         }
+    }
+
+    // MARK: Maintenance
+
+    /// SQLite's `PRAGMA integrity_check`: "ok" for a healthy file, else the problems found.
+    public func integrityCheck() async throws(RepositoryError) -> String {
+        try await read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
     // MARK: Helpers

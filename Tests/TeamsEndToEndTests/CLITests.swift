@@ -9,24 +9,9 @@ final class CLITests: XCTestCase {
         var stderr: String
     }
 
-    /// The `teams` executable next to the test bundle (the same build folder).
-    var teamsBinary: URL {
-        get throws {
-            let candidates = [
-                Bundle.main.executableURL?.deletingLastPathComponent(),
-                Bundle.main.bundleURL,
-                Bundle.main.bundleURL.deletingLastPathComponent(),
-            ].compactMap { $0?.appendingPathComponent("teams") }
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("teams binary not built next to the tests (looked in \(candidates.map(\.path)))")
-            }
-            return found
-        }
-    }
-
     func teams(_ arguments: [String], port: Int) throws -> Run {
         let process = Process()
-        process.executableURL = try teamsBinary
+        process.executableURL = try builtExecutable("teams")
         process.arguments = arguments
         process.environment = ["TEAMS_SERVER": "127.0.0.1:\(port)"]
         let out = Pipe()

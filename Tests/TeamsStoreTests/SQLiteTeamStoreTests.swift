@@ -51,6 +51,34 @@ final class SQLiteTeamStoreTests: XCTestCase {
         }
     }
 
+    func testAFullDiskFailsTheWriteWithResourceExhaustedAndLosesNothing() async throws {
+        // A size quota fails writes with SQLITE_FULL exactly as a full disk does.
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"), maximumBytes: 256 * 1024)
+        let interactor = TeamInteractor(repository: store)
+        var acknowledged: [Team] = []
+        var failure: TeamError?
+        let longName = String(repeating: "n", count: 100)
+        while failure == nil, acknowledged.count < 100_000 {
+            do {
+                acknowledged.append(try await interactor.createTeam(name: longName))
+            } catch {
+                failure = error
+            }
+        }
+        guard case .resourceExhausted(let message) = failure else { return XCTFail("expected resourceExhausted, got \(String(describing: failure))") }
+        XCTAssertTrue(message.contains("full"), message)
+        XCTAssertGreaterThan(acknowledged.count, 100)
+        for team in acknowledged {
+            let stored = try await store.team(withID: team.id)
+            XCTAssertEqual(stored, team)
+        }
+        let integrity = try await store.integrityCheck()
+        XCTAssertEqual(integrity, "ok")
+        let events = try await store.events(after: 0, limit: 1_000_000)
+        XCTAssertEqual(events.count, acknowledged.count, "no event without its change")
+    }
+
     func testTwoHundredConcurrentAddPlayersToOneTeamAllLand() async throws {
         let folder = try TemporaryFolder()
         let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"))

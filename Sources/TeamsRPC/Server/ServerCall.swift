@@ -30,14 +30,16 @@ public struct ServerStream<Message: WireMessage>: Sendable {
 final class ServerCall: @unchecked Sendable {
     let callID: UInt32
     let context: ServerContext
+    let isStreaming: Bool
     private let connection: ServerConnectionHandler
     private(set) var isFinished = false
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
 
-    init(callID: UInt32, context: ServerContext, connection: ServerConnectionHandler) {
+    init(callID: UInt32, context: ServerContext, isStreaming: Bool, connection: ServerConnectionHandler) {
         self.callID = callID
         self.context = context
+        self.isStreaming = isStreaming
         self.connection = connection
     }
 

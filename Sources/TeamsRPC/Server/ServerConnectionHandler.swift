@@ -125,7 +125,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         let deadline = head.timeoutMilliseconds.map { ContinuousClock.now + .milliseconds(Int64($0)) }
-        let call = ServerCall(callID: callID, context: ServerContext(path: entry.method.path, metadata: head.metadata, deadline: deadline), connection: self)
+        let call = ServerCall(
+            callID: callID, context: ServerContext(path: entry.method.path, metadata: head.metadata, deadline: deadline),
+            isStreaming: entry.kind == .serverStreaming, connection: self)
         if let timeout = head.timeoutMilliseconds {
             call.deadlineTimer = loop.scheduleTask(in: .milliseconds(Int64(timeout))) {
                 call.abort(RPCError(.deadlineExceeded, "deadline of \(timeout) ms exceeded"))
@@ -212,6 +214,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             isQuiescing = true
+            // Unary calls finish; streams would never end by themselves, so they end now.
+            for call in callsInFlight.values where call.isStreaming {
+                call.abort(RPCError(.unavailable, "the server is shutting down; resume from the last sequence received"))
+            }
             if callsInFlight.isEmpty { closeWhenFlushed() }
         } else {
             context.fireUserInboundEventTriggered(event)
