@@ -7,6 +7,7 @@ import PackageDescription
 //                 │                └─ TeamsWire ── CTeamsProtobuf (protoc-c output, libprotobuf-c)
 //                 ├─ TeamsMemoryStore ─┐
 //                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain (rules, use cases, ports; no dependencies)
+//                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
 //                 └─ TeamsEventLog ────┘
 //   teams (CLI) ── TeamsClient ── TeamsRPC, TeamsWire
 let package = Package(
@@ -17,6 +18,9 @@ let package = Package(
         .executable(name: "teams", targets: ["TeamsCLI"]),
         .library(name: "TeamsDomain", targets: ["TeamsDomain"]),
         .library(name: "TeamsClient", targets: ["TeamsClient"]),
+        // For Benchmarks/, which measures the same interactor, store and codec behind gRPC.
+        .library(name: "TeamsWire", targets: ["TeamsWire"]),
+        .library(name: "TeamsMemoryStore", targets: ["TeamsMemoryStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Where the rules are: entities, validation, use cases and the ports they need.
@@ -74,6 +80,22 @@ let package = Package(
             name: "TeamsSQLiteStore",
             dependencies: ["TeamsDomain", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // A hand-written DynamoDB client and SigV4 signer (Soto is not available). Knows no teams.
+        .target(
+            name: "AWSDynamoDB",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TeamsDynamoDBStore",
+            dependencies: ["TeamsDomain", "AWSDynamoDB", .product(name: "Logging", package: "swift-log")]
+        ),
         // The default EventPublisher: one structured log line per domain event.
         .target(
             name: "TeamsEventLog",
@@ -84,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "TeamsServerMain",
             dependencies: [
-                "TeamsDomain", "TeamsRPC", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsEventLog",
+                "TeamsDomain", "TeamsRPC", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsDynamoDBStore",
+                "TeamsEventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +135,22 @@ let package = Package(
         .testTarget(
             name: "TeamsStoreTests",
             dependencies: ["TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore"]
+        ),
+        .testTarget(
+            name: "AWSDynamoDBTests",
+            dependencies: [
+                "AWSDynamoDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            // Read through #filePath: the botocore script and its committed output.
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TeamsDynamoDBStoreTests",
+            dependencies: ["TeamsDomain", "TeamsDynamoDBStore", "AWSDynamoDB"]
         ),
         .testTarget(
             name: "TeamsEndToEndTests",

@@ -1,0 +1,1 @@
+// The DynamoDB TeamStore (issue #4).

@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A real `moto` server (https://github.com/getmoto/moto) on 127.0.0.1, started for the
+/// integration tests and stopped by its process id.
+///
+/// The Python interpreter that has moto is located first (`python3 -c 'import
+/// moto.server'`, which also works through pyenv shims), then moto's `main()` (what
+/// `moto_server -H 127.0.0.1 -p PORT` runs) is started directly on that interpreter, so
+/// the PID killed is the server itself and not a wrapper script. The server counts as
+/// ready once it accepts TCP connections; it logs to a file in /tmp that failures quote.
+///
+/// Moto keeps all state in memory and does not check signatures.
+final class MotoServer: @unchecked Sendable {
+    let port: Int
+    let process: Process
+    let logFile: URL
+
+    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private init(port: Int, process: Process, logFile: URL) {
+        self.port = port
+        self.process = process
+        self.logFile = logFile
+    }
+
+    /// Starts a server and waits (up to `readyTimeout`) until it accepts connections.
+    static func start(readyTimeout: TimeInterval = 20) throws -> MotoServer {
+        let python = try motoPython()
+        let port = try LocalPorts.freePort()
+        let logFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("awsdynamodb-moto-\(port)-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        // `python -c` rather than `-m moto.server`: the child inherits the signal mask of
+        // the test thread that spawns it, where SIGTERM is blocked, so clear it first.
+        process.arguments = [
+            "-c",
+            "import signal, moto.server; signal.pthread_sigmask(signal.SIG_SETMASK, []); moto.server.main()",
+            "-H", "127.0.0.1", "-p", String(port),
+        ]
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let server = MotoServer(port: port, process: process, logFile: logFile)
+
+        let deadline = Date().addingTimeInterval(readyTimeout)
+        while Date() < deadline {
+            if LocalPorts.isAccepting(port: port) { return server }
+            if !process.isRunning {
+                throw StartFailure(description: "moto_server exited with \(process.terminationStatus): \(server.logTail())")
+            }
+            usleep(100_000)
+        }
+        server.stop()
+        throw StartFailure(description: "moto_server did not listen on port \(port) within \(readyTimeout) s: \(server.logTail())")
+    }
+
+    /// SIGTERM by PID, then SIGKILL if it has not exited after 5 s.
+    func stop() {
+        let pid = process.processIdentifier
+        guard pid > 0, process.isRunning else { return }
+        kill(pid, SIGTERM)
+        // `waitUntilExit` spins the run loop that notices the exit; polling `isRunning`
+        // in a loop of our own would not see it change.
+        let process = self.process
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [process] in
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    func logTail() -> String {
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return String(text.suffix(2000))
+    }
+
+    /// The absolute path of a Python interpreter that can import moto.server.
+    static func motoPython() throws -> String {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import sys, moto.server; print(sys.executable)"]
+        let output = Pipe()
+        probe.standardOutput = output
+        probe.standardError = output
+        do {
+            try probe.run()
+        } catch {
+            throw StartFailure(description: "python3 could not be started (\(error)); install python3 and `pip install 'moto[server]'`")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        probe.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard probe.terminationStatus == 0, let path = text.split(separator: "\n").last.map(String.init),
+            path.hasPrefix("/")
+        else {
+            throw StartFailure(description: "moto is not importable by python3 (`pip install 'moto[server]'`): \(text)")
+        }
+        return path
+    }
+}
