@@ -122,6 +122,8 @@ let package = Package(
             ]
         ),
 
+        // Shared by the test targets: the store contract suite, moto_server, temporary folders.
+        .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "TeamsMemoryStore"]),
         .testTarget(name: "TeamsWireTests", dependencies: ["TeamsWire", "TeamsDomain"]),
         .testTarget(
@@ -134,12 +136,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamsStoreTests",
-            dependencies: ["TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore"]
+            dependencies: ["TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsTestSupport"]
         ),
         .testTarget(
             name: "AWSDynamoDBTests",
             dependencies: [
-                "AWSDynamoDB",
+                "AWSDynamoDB", "TeamsTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -150,13 +152,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamsDynamoDBStoreTests",
-            dependencies: ["TeamsDomain", "TeamsDynamoDBStore", "AWSDynamoDB"]
+            dependencies: ["TeamsDomain", "TeamsDynamoDBStore", "AWSDynamoDB", "TeamsTestSupport"]
         ),
         .testTarget(
             name: "TeamsEndToEndTests",
             dependencies: [
                 "TeamsDomain", "TeamsService", "TeamsClient", "TeamsRPC", "TeamsWire",
-                "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsEventLog",
+                "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsEventLog", "TeamsTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

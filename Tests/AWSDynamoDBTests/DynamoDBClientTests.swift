@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TeamsTestSupport
 import XCTest
 
 @testable import AWSDynamoDB

@@ -3,6 +3,7 @@ import Synchronization
 import TeamsClient
 import TeamsDomain
 import TeamsSQLiteStore
+import TeamsTestSupport
 import XCTest
 
 /// `kill -9` a real `teams-server` mid-load: every acknowledged write must survive.
@@ -80,7 +81,7 @@ struct ServerProcess {
     let port: Int
 
     init(binary: URL, store: String) throws {
-        port = try freePort()
+        port = try LocalPorts.freePort()
         process = Process()
         process.executableURL = binary
         process.arguments = ["--store", store, "--host", "127.0.0.1", "--port", "\(port)", "--log-level", "error"]
@@ -104,23 +105,6 @@ struct ServerProcess {
         process.terminate()
         process.waitUntilExit()
     }
-}
-
-/// A port nobody listens on right now.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    try withUnsafeMutablePointer(to: &address) { pointer in
-        try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            guard bind(fd, socketAddress, length) == 0, getsockname(fd, socketAddress, &length) == 0 else { throw POSIXError(.EADDRINUSE) }
-        }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// An executable built next to the tests (the same build folder).

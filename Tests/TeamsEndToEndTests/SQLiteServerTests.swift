@@ -3,6 +3,7 @@ import TeamsClient
 import TeamsDomain
 import TeamsRPC
 import TeamsSQLiteStore
+import TeamsTestSupport
 import XCTest
 
 /// The server on its durable store.
@@ -37,18 +38,4 @@ final class SQLiteServerTests: XCTestCase {
         await client.close()
         await server.stop()
     }
-}
-
-/// A folder under the system's temporary folder, removed when released.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("teams-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -3,6 +3,7 @@ import TeamsDomain
 import TeamsMemoryStore
 import TeamsRPC
 import TeamsSQLiteStore
+import TeamsTestSupport
 import XCTest
 
 final class WatchEventsTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import TeamsDomain
 import TeamsSQLiteStore
+import TeamsTestSupport
 import XCTest
 
 final class SQLiteTeamStoreTests: XCTestCase {

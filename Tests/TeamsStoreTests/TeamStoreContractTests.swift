@@ -2,6 +2,7 @@ import Foundation
 import TeamsDomain
 import TeamsMemoryStore
 import TeamsSQLiteStore
+import TeamsTestSupport
 import XCTest
 
 final class InMemoryTeamStoreContractTests: XCTestCase {
@@ -21,18 +22,4 @@ final class SQLiteTeamStoreContractTests: XCTestCase {
         }
         stores.removeAll()
     }
-}
-
-/// A folder under the system's temporary folder, removed when released.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("teams-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -3,7 +3,7 @@ import XCTest
 
 /// The behaviour every `TeamStore` shares, written once and run against each
 /// implementation (memory, SQLite; DynamoDB later). Each check gets a fresh store.
-struct TeamStoreContract {
+public struct TeamStoreContract {
     let makeStore: () async throws -> any TeamStore
 
     static var checks: [(String, (TeamStoreContract) -> () async throws -> Void)] { [
@@ -22,7 +22,7 @@ struct TeamStoreContract {
     ] }
 
     /// Runs every check; a failure names the check.
-    static func run(_ makeStore: @escaping () async throws -> any TeamStore, file: StaticString = #filePath, line: UInt = #line) async {
+    public static func run(_ makeStore: @escaping () async throws -> any TeamStore, file: StaticString = #filePath, line: UInt = #line) async {
         let contract = TeamStoreContract(makeStore: makeStore)
         for (name, check) in checks {
             do {

@@ -8,10 +8,10 @@ import Darwin
 import Foundation
 
 /// Loopback TCP helpers for the tests.
-enum LocalPorts {
+public enum LocalPorts {
     /// A port that was free a moment ago: bind 127.0.0.1:0, read the port, close.
     /// After this returns nothing listens there, so it also serves as a "closed port".
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXFailure("socket", errno) }
         defer { close(fd) }
@@ -29,7 +29,7 @@ enum LocalPorts {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port` right now.
-    static func isAccepting(port: Int) -> Bool {
+    public static func isAccepting(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -17,12 +17,12 @@ import Foundation
 /// ready once it accepts TCP connections; it logs to a file in /tmp that failures quote.
 ///
 /// Moto keeps all state in memory and does not check signatures.
-final class MotoServer: @unchecked Sendable {
-    let port: Int
-    let process: Process
-    let logFile: URL
+public final class MotoServer: @unchecked Sendable {
+    public let port: Int
+    public let process: Process
+    public let logFile: URL
 
-    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -35,7 +35,7 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// Starts a server and waits (up to `readyTimeout`) until it accepts connections.
-    static func start(readyTimeout: TimeInterval = 20) throws -> MotoServer {
+    public static func start(readyTimeout: TimeInterval = 20) throws -> MotoServer {
         let python = try motoPython()
         let port = try LocalPorts.freePort()
         let logFile = FileManager.default.temporaryDirectory
@@ -71,7 +71,7 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// SIGTERM by PID, then SIGKILL if it has not exited after 5 s.
-    func stop() {
+    public func stop() {
         let pid = process.processIdentifier
         guard pid > 0, process.isRunning else { return }
         kill(pid, SIGTERM)
@@ -85,13 +85,13 @@ final class MotoServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: logFile)
     }
 
-    func logTail() -> String {
+    public func logTail() -> String {
         let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         return String(text.suffix(2000))
     }
 
     /// The absolute path of a Python interpreter that can import moto.server.
-    static func motoPython() throws -> String {
+    public static func motoPython() throws -> String {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import sys, moto.server; print(sys.executable)"]
