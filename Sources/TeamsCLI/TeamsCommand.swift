@@ -16,7 +16,7 @@ struct TeamsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Create.self, Get.self, Rename.self, Delete.self, AddPlayer.self, RemovePlayer.self, Search.self,
-            Watch.self, Health.self, Methods.self,
+            Watch.self, Health.self, Methods.self, Bench.self,
         ])
 }
 

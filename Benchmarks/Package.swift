@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The gRPC baseline for `teams bench` (issue 5). A separate package, so `make test`
+// and CI never build gRPC. It serves `teams.v1.TeamService` through grpc-swift-2 and
+// grpc-swift-nio-transport with the SAME interactor, in-memory store and protoc-c
+// codec as `teams-server`, so the only difference measured is the RPC layer.
+//
+//   grpc-teams-server ─┬─ GRPCTeamsShared ── GRPCCore, TeamsWire (protoc-c codec)
+//                      ├─ TeamsDomain, TeamsMemoryStore
+//                      └─ GRPCNIOTransportHTTP2
+//   grpc-teams-bench ──┬─ GRPCTeamsShared
+//                      └─ GRPCNIOTransportHTTP2, Histogram
+let package = Package(
+    name: "TeamServiceBenchmarks",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "grpc-teams-server", targets: ["GRPCTeamsServer"]),
+        .executable(name: "grpc-teams-bench", targets: ["GRPCTeamsBench"]),
+    ],
+    dependencies: [
+        .package(name: "TeamService", path: ".."),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // The hand-written service definition: method descriptors, the codec and the status names.
+        .target(
+            name: "GRPCTeamsShared",
+            dependencies: [
+                .product(name: "TeamsDomain", package: "TeamService"),
+                .product(name: "TeamsWire", package: "TeamService"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ]
+        ),
+        .executableTarget(
+            name: "GRPCTeamsServer",
+            dependencies: [
+                "GRPCTeamsShared",
+                .product(name: "TeamsDomain", package: "TeamService"),
+                .product(name: "TeamsWire", package: "TeamService"),
+                .product(name: "TeamsMemoryStore", package: "TeamService"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "GRPCTeamsBench",
+            dependencies: [
+                "GRPCTeamsShared",
+                .product(name: "TeamsDomain", package: "TeamService"),
+                .product(name: "TeamsWire", package: "TeamService"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+    ]
+)

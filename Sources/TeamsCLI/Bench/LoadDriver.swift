@@ -1,0 +1,143 @@
+import Histogram
+import NIOCore
+import TeamsDomain
+import TeamsRPC
+import TeamsWire
+
+/// Drives one connection from its event loop: keeps `inFlight` calls outstanding
+/// (closed loop) or sends at a fixed rate (open loop), and records each call's
+/// latency. Everything runs on the loop, with callbacks instead of tasks, so the
+/// generator spends as little CPU per call as it can.
+final class LoadDriver {
+    struct Stats {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+        var calls = 0
+        var errors: [StatusCode: Int] = [:]
+    }
+
+    private let connection: RPCConnection
+    private let workload: Workload
+    private let targets: BenchTargets
+    private let index: Int
+    private let inFlightLimit: Int
+    /// Calls per second for this connection in open-loop mode.
+    private let rate: Double?
+    private var random: FastRandom
+
+    private(set) var stats = Stats()
+    /// Calls completed since the start, measured or not.
+    private(set) var completedTotal = 0
+    private(set) var inFlight = 0
+    private var measuring = false
+    private var stopped = false
+    private var remaining: Int?
+    private var addedPlayers = 0
+    private var openLoopTimer: RepeatedTask?
+    private var openLoopStart: UInt64 = 0
+    private var openLoopSent: UInt64 = 0
+    private var ownTeams: [String]
+
+    init(connection: RPCConnection, workload: Workload, targets: BenchTargets, index: Int, inFlight: Int, rate: Double?) {
+        self.connection = connection
+        self.workload = workload
+        self.targets = targets
+        self.index = index
+        self.inFlightLimit = inFlight
+        self.rate = rate
+        self.random = FastRandom(seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D)
+        // Each connection changes only its own share of the teams, so squads fill predictably.
+        self.ownTeams = targets.teamIDs.enumerated().filter { $0.offset % max(1, targets.connections) == index }.map(\.element)
+        if ownTeams.isEmpty { ownTeams = targets.teamIDs }
+    }
+
+    func start() {
+        if let rate {
+            openLoopStart = NIODeadline.now().uptimeNanoseconds
+            let perTick = TimeAmount.milliseconds(1)
+            openLoopTimer = connection.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: perTick) { [self] _ in
+                let now = NIODeadline.now().uptimeNanoseconds
+                let due = UInt64(Double(now - openLoopStart) * rate / 1e9)
+                while openLoopSent < due, inFlight < 100_000, !stopped {
+                    // Latency counts from when the call should have been sent (as wrk2 does).
+                    issue(intendedAt: openLoopStart + UInt64(Double(openLoopSent) * 1e9 / rate))
+                    openLoopSent += 1
+                }
+            }
+        } else {
+            for _ in 0..<inFlightLimit { issue(intendedAt: NIODeadline.now().uptimeNanoseconds) }
+        }
+    }
+
+    func beginMeasuring(calls: Int?) {
+        stats = Stats()
+        measuring = true
+        remaining = calls
+    }
+
+    func stop() {
+        stopped = true
+        measuring = false
+        openLoopTimer?.cancel()
+    }
+
+    private func issue(intendedAt intended: UInt64) {
+        guard !stopped else { return }
+        inFlight += 1
+        let done: (ClientCallEvent) -> Void = { [self] event in
+            if case .end(let head, _) = event { finished(head.status, intendedAt: intended) }
+        }
+        let path = "/teams.v1.TeamService/"
+        switch workload.draw(&random) {
+        case .get:
+            connection.startCall(path + "GetTeam", GetTeamRequest(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
+        case .create:
+            connection.startCall(path + "CreateTeam", CreateTeamRequest(name: targets.teamName(random.below(1_000_000))), listener: done)
+        case .rename:
+            connection.startCall(path + "RenameTeam", RenameTeamRequest(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
+        case .search:
+            connection.startCall(path + "SearchTeams", SearchTeamsRequest(term: "b\(random.below(10))", pageSize: 10), listener: done)
+        case .addPlayer:
+            // Spread additions over this connection's teams; names are unique per connection.
+            addedPlayers += 1
+            let team = ownTeams[addedPlayers % ownTeams.count]
+            connection.startCall(path + "AddPlayer", AddPlayerRequest(teamID: team, player: PlayerSpec(name: "c\(index)p\(addedPlayers)", position: .midfielder)), listener: done)
+        case .removePlayer:
+            // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
+            let team = ownTeams[random.below(ownTeams.count)]
+            connection.startCall(path + "RemovePlayer", RemovePlayerRequest(teamID: team, player: PlayerSpec(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .midfielder)), listener: done)
+        }
+    }
+
+    private func finished(_ status: StatusCode, intendedAt intended: UInt64) {
+        inFlight -= 1
+        completedTotal += 1
+        if measuring {
+            let now = NIODeadline.now().uptimeNanoseconds
+            _ = stats.histogram.record(max(1, (now &- intended) / 1000))
+            stats.calls += 1
+            if status != .ok { stats.errors[status, default: 0] += 1 }
+            if let left = remaining {
+                remaining = left - 1
+                if left <= 1 { stop() }
+            }
+        }
+        if rate == nil { issue(intendedAt: NIODeadline.now().uptimeNanoseconds) }
+    }
+}
+
+/// The seeded data every driver draws from.
+struct BenchTargets: Sendable {
+    let teamIDs: [String]
+    let playersPerTeam: Int
+    let connections: Int
+    /// Pads names to this many bytes when `--payload-bytes` asks for bigger payloads.
+    let nameBytes: Int
+    /// Request + response payload bytes of one GetTeam of a seeded team.
+    var getTeamPayloadBytes = 0
+
+    func teamName(_ number: Int) -> String {
+        let base = "b\(number)"
+        guard nameBytes > base.utf8.count else { return base }
+        return base + String(repeating: "x", count: min(100, nameBytes) - base.utf8.count)
+    }
+}

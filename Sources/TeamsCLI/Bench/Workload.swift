@@ -1,0 +1,68 @@
+import TeamsDomain
+
+/// What `teams bench` sends: a weighted mix of operations over seeded teams.
+struct Workload: Sendable {
+    enum Operation: String, CaseIterable, Sendable {
+        case get, create, rename, search
+        case addPlayer = "add-player"
+        case removePlayer = "remove-player"
+    }
+
+    /// Cumulative weights, for one random draw per call.
+    let choices: [(operation: Operation, upTo: Int)]
+    let totalWeight: Int
+    let description: String
+
+    /// Parses `get=90,add-player=5,create=5`.
+    init(mix: String) throws(BenchError) {
+        var choices: [(Operation, Int)] = []
+        var total = 0
+        for part in mix.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = pieces.first, let operation = Operation(rawValue: name) else {
+                throw .invalid("unknown operation \"\(part)\" in --mix; use \(Operation.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let weight = pieces.count == 2 ? Int(pieces[1]) : 1
+            guard let weight, weight >= 0 else { throw .invalid("weight of \(name) in --mix must be a whole number") }
+            total += weight
+            if weight > 0 { choices.append((operation, total)) }
+        }
+        guard total > 0 else { throw .invalid("--mix has no operation with a positive weight") }
+        self.choices = choices
+        self.totalWeight = total
+        self.description = mix
+    }
+
+    func draw(_ random: inout FastRandom) -> Operation {
+        let value = Int(random.next() % UInt64(totalWeight))
+        for choice in choices where value < choice.upTo { return choice.operation }
+        return choices[choices.count - 1].operation
+    }
+
+    var isGetOnly: Bool { choices.count == 1 && choices[0].operation == .get }
+}
+
+/// xorshift64*: a fast, good-enough generator for choosing operations and teams.
+struct FastRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case invalid(String)
+    var description: String {
+        switch self {
+        case .invalid(let message): message
+        }
+    }
+}

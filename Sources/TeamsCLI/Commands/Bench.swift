@@ -1,0 +1,246 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+import TeamsClient
+import TeamsDomain
+import TeamsRPC
+import TeamsWire
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load-test a server: seed teams, then drive a mix of calls and report throughput and latency.",
+        discussion: """
+            Closed loop by default: each connection keeps --in-flight calls outstanding. With --rate the load is
+            open loop: calls are sent on a fixed schedule and latency counts from the intended send time, so a
+            stalled server cannot hide behind a slowed client (coordinated omission).
+            Pass --server-pid to also report the server's CPU time per call (read from /proc).
+            """)
+
+    @Option(help: "Connections to open.") var connections = 4
+    @Option(help: "Calls in flight per connection (closed loop).") var inFlight = 16
+    @Option(help: "How long to measure, e.g. 10s, 500ms, 1m (ignored with --requests).") var duration = "10s"
+    @Option(help: "Measure this many calls instead of a duration.") var requests: Int?
+    @Option(help: "Run this long before measuring.") var warmup = "2s"
+    @Option(help: "Weighted mix of get, create, rename, search, add-player, remove-player.") var mix = "get=100"
+    @Option(help: "Open loop: this many calls per second in all.") var rate: Double?
+    @Option(help: "Teams to seed.") var teams = 100
+    @Option(help: "Players per seeded team.") var playersPerTeam = 11
+    @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
+    @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard connections > 0, inFlight > 0, teams > 0, playersPerTeam >= 0 else {
+            throw ValidationError("--connections, --in-flight and --teams must be positive")
+        }
+        guard playersPerTeam <= TeamRules.default.squadLimit else { throw ValidationError("--players-per-team is at most \(TeamRules.default.squadLimit)") }
+        _ = try Self.parseDuration(duration, option: "--duration")
+        _ = try Self.parseDuration(warmup, option: "--warmup")
+        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        do { _ = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let workload = try Workload(mix: mix)
+        let measureFor = try Self.parseDuration(duration, option: "--duration")
+        let warmupFor = try Self.parseDuration(warmup, option: "--warmup")
+        let (host, port) = global.hostAndPort!
+        let progress = Progress(quiet: false)
+
+        // 1. Seed.
+        let targets = try await global.withClient { client throws(RPCError) in
+            try await Self.seed(client, teams: teams, playersPerTeam: playersPerTeam, payloadBytes: payloadBytes, connections: connections, progress: progress)
+        }
+
+        // 2. Connect and drive, one driver per connection on its own event loop.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(connections, System.coreCount))
+        var drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)] = []
+        for index in 0..<connections {
+            let connection: RPCConnection
+            do {
+                connection = try await RPCConnection.connect(host: host, port: port, group: group)
+            } catch {
+                FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
+                throw ExitCode(10 + Int32(error.code.rawValue))
+            }
+            let perConnectionRate = rate.map { $0 / Double(connections) }
+            let driver = try await connection.eventLoop.submit {
+                let driver = LoadDriver(connection: connection, workload: workload, targets: targets, index: index, inFlight: inFlight, rate: perConnectionRate)
+                driver.start()
+                return NIOLoopBound(driver, eventLoop: connection.eventLoop)
+            }.get()
+            drivers.append((connection, driver))
+        }
+
+        progress.say("warming up for \(warmup)")
+        try await Task.sleep(for: warmupFor)
+
+        // 3. Measure.
+        let perDriverCalls = requests.map { max(1, $0 / connections) }
+        let bytesBefore = try await Self.byteCounts(drivers)
+        let clientCPUBefore = ProcessCPU.ofSelf()
+        let serverBefore = serverPid.flatMap(ProcessCPU.of(pid:))
+        let started = ContinuousClock.now
+        for (connection, driver) in drivers {
+            try await connection.eventLoop.submit { driver.value.beginMeasuring(calls: perDriverCalls) }.get()
+        }
+        var lastCalls = 0
+        var lastTick = started
+        while true {
+            try await Task.sleep(for: .seconds(1))
+            let snapshot = try await Self.snapshot(drivers)
+            let now = ContinuousClock.now
+            let rateNow = Double(snapshot.calls - lastCalls) / (now - lastTick).seconds
+            progress.say(String(format: "%5.1fs  %@ calls  %@/s  errors %d", (now - started).seconds, Self.grouped(snapshot.calls), Self.grouped(Int(rateNow)), snapshot.errors))
+            lastCalls = snapshot.calls
+            lastTick = now
+            if let perDriverCalls, snapshot.calls >= perDriverCalls * connections { break }
+            if requests == nil, now - started >= measureFor { break }
+        }
+        for (connection, driver) in drivers {
+            try await connection.eventLoop.submit { driver.value.stop() }.get()
+        }
+        let elapsed = (ContinuousClock.now - started).seconds
+        let clientCPUAfter = ProcessCPU.ofSelf()
+        let serverAfter = serverPid.flatMap(ProcessCPU.of(pid:))
+        let bytesAfter = try await Self.byteCounts(drivers)
+
+        var stats = LoadDriver.Stats()
+        for (connection, driver) in drivers {
+            let one = try await connection.eventLoop.submit { driver.value.stats }.get()
+            stats.histogram.add(one.histogram)
+            stats.calls += one.calls
+            for (code, count) in one.errors { stats.errors[code, default: 0] += count }
+        }
+        for (connection, _) in drivers { await connection.close() }
+        try await group.shutdownGracefully()
+
+        let calls = max(1, stats.calls)
+        let report = BenchReport(
+            target: "teams", mix: workload.description, connections: connections, inFlight: rate == nil ? inFlight : nil,
+            rate: rate, durationSeconds: elapsed, calls: stats.calls, throughputPerSecond: Double(stats.calls) / elapsed,
+            latency: .init(stats.histogram), errors: Dictionary(uniqueKeysWithValues: stats.errors.map { ("\($0.key)", $0.value) }),
+            bytesSentPerCall: Double(bytesAfter.sent - bytesBefore.sent) / Double(calls),
+            bytesReceivedPerCall: Double(bytesAfter.received - bytesBefore.received) / Double(calls),
+            framingBytesPerCall: workload.isGetOnly
+                ? Double(bytesAfter.sent - bytesBefore.sent + bytesAfter.received - bytesBefore.received) / Double(calls) - Double(targets.getTeamPayloadBytes)
+                : nil,
+            clientCPUMicrosecondsPerCall: (clientCPUAfter - clientCPUBefore) * 1e6 / Double(calls),
+            serverCPUMicrosecondsPerCall: serverBefore.flatMap { before in serverAfter.map { ($0 - before) * 1e6 / Double(calls) } })
+        report.print(json: global.json)
+    }
+
+    // MARK: Steps
+
+    static func seed(_ client: TeamsClient, teams: Int, playersPerTeam: Int, payloadBytes: Int, connections: Int, progress: Progress) async throws(RPCError) -> BenchTargets {
+        progress.say("seeding \(teams) teams with \(playersPerTeam) players each")
+        let names = BenchTargets(teamIDs: [], playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes)
+        let positions = Position.allCases
+        let result: Result<[String], RPCError> = await withTaskGroup(of: Result<String, RPCError>.self) { group in
+            for number in 0..<teams {
+                group.addTask {
+                    do throws(RPCError) {
+                        let team = try await client.createTeam(name: names.teamName(number))
+                        for player in 0..<playersPerTeam {
+                            _ = try await client.addPlayer(teamID: team.id.description, name: "p\(player)", position: positions[player % positions.count])
+                        }
+                        return .success(team.id.description)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var ids: [String] = []
+            for await outcome in group {
+                switch outcome {
+                case .success(let id): ids.append(id)
+                case .failure(let error): return .failure(error)
+                }
+            }
+            return .success(ids)
+        }
+        let ids = try result.get()
+        // The payload bytes of one GetTeam call, to tell framing from payload on the wire.
+        let sample = try await client.getTeam(id: ids[0])
+        let payload = GetTeamRequest(id: ids[0]).encodedBytes().count + GetTeamResponse(team: sample).encodedBytes().count
+        return BenchTargets(teamIDs: ids, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes, getTeamPayloadBytes: payload)
+    }
+
+    static func snapshot(_ drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)]) async throws -> (calls: Int, errors: Int) {
+        var calls = 0
+        var errors = 0
+        for (connection, driver) in drivers {
+            let (c, e) = try await connection.eventLoop.submit { (driver.value.stats.calls, driver.value.stats.errors.values.reduce(0, +)) }.get()
+            calls += c
+            errors += e
+        }
+        return (calls, errors)
+    }
+
+    static func byteCounts(_ drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)]) async throws -> (sent: Int, received: Int) {
+        var total = (sent: 0, received: 0)
+        for (connection, _) in drivers {
+            let counts = try await connection.eventLoop.submit { connection.byteCounts }.get()
+            total.sent += counts.sent
+            total.received += counts.received
+        }
+        return total
+    }
+
+    static func parseDuration(_ text: String, option: String) throws -> Duration {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), value >= 0 { return .milliseconds(Int64(value * scale * 1000)) }
+        }
+        if let value = Double(text), value >= 0 { return .milliseconds(Int64(value * 1000)) }
+        throw ValidationError("\(option) must look like 10s, 500ms or 2m, got \"\(text)\"")
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
+    }
+}
+
+/// Progress lines go to stderr, so `--json` output stays clean.
+struct Progress: Sendable {
+    let quiet: Bool
+    func say(_ line: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+    }
+}
+
+/// CPU seconds (user + system) used by a process.
+enum ProcessCPU {
+    static func ofSelf() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// From /proc/PID/stat (fields 14 and 15, in clock ticks); nil when unreadable.
+    static func of(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After "pid (comm)", field 3 is at index 0, so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
