@@ -6,9 +6,9 @@ import PackageDescription
 // grpc-swift-nio-transport with the SAME interactor, in-memory store and protoc-c
 // codec as `teams-server`, so the only difference measured is the RPC layer.
 //
-//   grpc-teams-server ─┬─ GRPCTeamsShared ── GRPCCore, TeamsWire (protoc-c codec)
+//   grpc-teams-server ─┬─ GRPCTeamsShared ── GRPCCore, TeamsWire (protoc-c codec), NIOCore
 //                      ├─ TeamsDomain, TeamsMemoryStore
-//                      └─ GRPCNIOTransportHTTP2
+//                      └─ GRPCNIOTransportHTTP2, NIOPosix
 //   grpc-teams-bench ──┬─ GRPCTeamsShared
 //                      └─ GRPCNIOTransportHTTP2, Histogram
 let package = Package(
@@ -21,6 +21,8 @@ let package = Package(
     dependencies: [
         .package(name: "TeamService", path: ".."),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        // Already in the graph (TeamsWire, grpc-swift-nio-transport); named for NIOCore and NIOPosix.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
@@ -33,6 +35,7 @@ let package = Package(
                 .product(name: "TeamsDomain", package: "TeamService"),
                 .product(name: "TeamsWire", package: "TeamService"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -44,6 +47,7 @@ let package = Package(
                 .product(name: "TeamsMemoryStore", package: "TeamService"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,13 +1,17 @@
 import ArgumentParser
 import Logging
 import TeamsDomain
+import TeamsDynamoDBStore
 import TeamsMemoryStore
 import TeamsSQLiteStore
 
-/// The store named by `--store` / `TEAMS_STORE`: `memory` or `sqlite:PATH`.
+/// The store named by `--store` / `TEAMS_STORE`: `memory`, `sqlite:PATH` or `dynamodb:TABLE`.
 enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
     case memory
     case sqlite(path: String)
+    /// A DynamoDB table, reached with the AWS SDK environment variables
+    /// (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`).
+    case dynamodb(table: String)
 
     static let `default` = StoreChoice.sqlite(path: "data/teams.sqlite")
 
@@ -16,6 +20,8 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
             self = .memory
         } else if argument.hasPrefix("sqlite:"), argument.count > "sqlite:".count {
             self = .sqlite(path: String(argument.dropFirst("sqlite:".count)))
+        } else if argument.hasPrefix("dynamodb:"), Self.isTableName(argument.dropFirst("dynamodb:".count)) {
+            self = .dynamodb(table: String(argument.dropFirst("dynamodb:".count)))
         } else {
             return nil
         }
@@ -25,15 +31,26 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
         switch self {
         case .memory: "memory"
         case .sqlite(let path): "sqlite:\(path)"
+        case .dynamodb(let table): "dynamodb:\(table)"
         }
     }
 
-    static var allValueStrings: [String] { ["memory", "sqlite:PATH"] }
+    static var allValueStrings: [String] { ["memory", "sqlite:PATH", "dynamodb:TABLE"] }
 
-    func open() throws -> any TeamStore {
+    /// DynamoDB's rule: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+    private static func isTableName(_ name: Substring) -> Bool {
+        (3...255).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
+    }
+
+    /// Opens the store. `createTable` (the default; `--no-create-table` turns it off)
+    /// lets the DynamoDB store create its table when missing; without it a missing
+    /// table stops start-up.
+    /// - Throws: an error whose description is one line naming the store and the cause.
+    func open(createTable: Bool = true) async throws -> any TeamStore {
         switch self {
         case .memory: InMemoryTeamRepository()
         case .sqlite(let path): try SQLiteTeamStore(path: path)
+        case .dynamodb(let table): try await DynamoDBTeamStore.open(tableName: table, createTable: createTable, logger: Logger(label: "teams.dynamodb"))
         }
     }
 }

@@ -26,6 +26,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(help: "Where teams are stored: sqlite:PATH (durable) or memory (env TEAMS_STORE).")
     var store: StoreChoice = environment("TEAMS_STORE").flatMap(StoreChoice.init(argument:)) ?? .default
 
+    @Flag(help: "Do not create the DynamoDB table; fail start-up if it is missing (env TEAMS_NO_CREATE_TABLE=1).")
+    var noCreateTable: Bool = ["1", "true", "yes"].contains(environment("TEAMS_NO_CREATE_TABLE")?.lowercased() ?? "")
+
     @Option(help: "Largest request frame accepted, in bytes (env TEAMS_MAX_FRAME_BYTES).")
     var maxFrameBytes: UInt32 = environment("TEAMS_MAX_FRAME_BYTES").flatMap(UInt32.init) ?? FrameDecoder.defaultMaximumFrameLength
 
@@ -49,7 +52,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let teamStore: any TeamStore
         do {
-            teamStore = try store.open()
+            teamStore = try await store.open(createTable: !noCreateTable)
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
             FileHandle.standardError.write(Data("teams-server: \(error)\n".utf8))

@@ -1,0 +1,62 @@
+import AWSDynamoDB
+
+/// `BatchGetItem`, `BatchWriteItem` (deletes) and `DescribeTimeToLive`, which the
+/// client has no typed call for, sent through its raw `send(operation:input:as:)`.
+extension DynamoDBClient {
+    /// The items with these ids (at most 100), read with `ConsistentRead`; ids without
+    /// an item are missing from the answer. Unprocessed keys are asked for again.
+    func batchGetItems(table: String, ids: [String]) async throws -> [[String: AttributeValue]] {
+        struct KeysAndAttributes: Codable {
+            var Keys: [[String: AttributeValue]]
+            var ConsistentRead: Bool?
+        }
+        struct Input: Encodable { var RequestItems: [String: KeysAndAttributes] }
+        struct Output: Decodable {
+            var Responses: [String: [[String: AttributeValue]]]?
+            var UnprocessedKeys: [String: KeysAndAttributes]?
+        }
+        precondition(ids.count <= 100, "BatchGetItem takes at most 100 keys")
+        var keys = ids.map { ItemLayout.key($0) }
+        var items: [[String: AttributeValue]] = []
+        var round = 0
+        while !keys.isEmpty {
+            let input = Input(RequestItems: [table: KeysAndAttributes(Keys: keys, ConsistentRead: true)])
+            let output = try await send(operation: "BatchGetItem", input: input, as: Output.self)
+            items += output.Responses?[table] ?? []
+            keys = output.UnprocessedKeys?[table]?.Keys ?? []
+            round += 1
+            // Unprocessed keys mean the table is busy: back off before asking again.
+            if !keys.isEmpty { try await Task.sleep(for: .milliseconds(min(1000, 25 << min(round, 6)))) }
+        }
+        return items
+    }
+
+    /// Deletes the items with these ids (any number, 25 per request), retrying unprocessed ones.
+    func batchDeleteItems(table: String, ids: [String]) async throws {
+        struct DeleteRequest: Codable { var Key: [String: AttributeValue] }
+        struct WriteRequest: Codable { var DeleteRequest: DeleteRequest }
+        struct Input: Encodable { var RequestItems: [String: [WriteRequest]] }
+        struct Output: Decodable { var UnprocessedItems: [String: [WriteRequest]]? }
+        var start = ids.startIndex
+        while start < ids.endIndex {
+            let end = min(start + 25, ids.endIndex)
+            var requests = ids[start..<end].map { WriteRequest(DeleteRequest: DeleteRequest(Key: ItemLayout.key($0))) }
+            var round = 0
+            while !requests.isEmpty {
+                let output = try await send(operation: "BatchWriteItem", input: Input(RequestItems: [table: requests]), as: Output.self)
+                requests = output.UnprocessedItems?[table] ?? []
+                round += 1
+                if !requests.isEmpty { try await Task.sleep(for: .milliseconds(min(1000, 25 << min(round, 6)))) }
+            }
+            start = end
+        }
+    }
+
+    /// The table's TTL status (`ENABLED`, `ENABLING`, `DISABLED`, ...), `nil` if not reported.
+    func timeToLiveStatus(table: String) async throws -> String? {
+        struct Description: Decodable { var TimeToLiveStatus: String? }
+        struct Output: Decodable { var TimeToLiveDescription: Description? }
+        return try await send(operation: "DescribeTimeToLive", input: ["TableName": table], as: Output.self)
+            .TimeToLiveDescription?.TimeToLiveStatus
+    }
+}

@@ -1,0 +1,219 @@
+import AWSDynamoDB
+import Foundation
+import TeamsDomain
+
+/// One change to store together with its event: the team-side writes, each with
+/// its own condition (the team item; for a keyed create also the idempotency record).
+struct PendingChange: Sendable {
+    var writes: [TransactWriteItem]
+    /// The ids of the items `writes` touch: one transaction may touch an item once only.
+    var itemIDs: [String]
+    var event: TeamEvent
+}
+
+/// What became of a `PendingChange`.
+enum CommitOutcome: Sendable, Equatable {
+    /// Stored, with its event at `sequence`.
+    case committed(sequence: UInt64)
+    /// The condition of `writes[index]` was false; nothing was written.
+    case conditionFailed(index: Int)
+    /// Nothing was written (or, after a timeout, it is not known whether it was).
+    case failed(RepositoryError)
+}
+
+/// Writes changes and their outbox events in `TransactWriteItems` transactions that
+/// also advance the `meta#sequence` counter, so event sequences have no gaps, even
+/// with many servers writing to one table.
+///
+/// **Why there are no gaps.** The counter item holds the last sequence handed out,
+/// S. A transaction that stores n changes writes their events as `event#S+1` …
+/// `event#S+n` and sets the counter to S+n *on the condition that it is still S*.
+/// DynamoDB applies a transaction entirely or not at all, and serialises
+/// transactions on the items they share, so of all writers (in any process) that
+/// read S, exactly one commits; the others fail the counter condition, write
+/// nothing, read the counter again and retry. Hence every sequence is assigned
+/// exactly once, by the transaction that moves the counter past it, and the events
+/// committed are exactly 1…S. A failed attempt burns no sequence, unlike an atomic
+/// `ADD seq 1` followed by a separate write, which leaves a hole when the writer
+/// fails in between. Readers (`events(after:limit:)`) read the counter first and
+/// stop at the first missing event, so they never return k+1 before k.
+///
+/// **Why one writer per process.** Every transaction writes the counter, so
+/// concurrent transactions from one process would only make each other fail. This
+/// actor sends one transaction at a time and puts up to `maxChangesPerTransaction`
+/// queued changes into it (a group commit), which also divides the load on the one
+/// hot counter item. Changes in one transaction must touch distinct items; a change
+/// to an item already in the batch waits for the next one.
+///
+/// **When a transaction is cancelled**, DynamoDB says why per item. A false team
+/// condition fails only that change (`conditionFailed`); the operation turns it into
+/// `alreadyExists`, `versionConflict` or `notFound`. A false counter condition (or a
+/// conflict with a concurrent transaction) means another writer went first: the rest
+/// of the batch is retried with the counter read afresh, after a short jittered pause
+/// once it keeps happening. Each attempt carries its own `ClientRequestToken`, so
+/// the HTTP client's own retries of a timed-out attempt cannot apply it twice.
+actor SequencedWriter {
+    private typealias Entry = (change: PendingChange, continuation: CheckedContinuation<CommitOutcome, Never>)
+
+    private let client: DynamoDBClient
+    private let table: String
+    private var queue: [Entry] = []
+    private var draining = false
+    /// The counter as of our last commit; `nil` when it must be read first.
+    private var knownSequence: UInt64?
+
+    /// 25 changes take at most 76 of a transaction's 100 items.
+    static let maxChangesPerTransaction = 25
+    /// Rounds of one batch before its changes fail as `.unavailable`.
+    static let maxRounds = 200
+
+    init(client: DynamoDBClient, table: String) {
+        self.client = client
+        self.table = table
+    }
+
+    /// Stores `change` and its event; returns once it is committed or failed.
+    func commit(_ change: PendingChange) async -> CommitOutcome {
+        await withCheckedContinuation { continuation in
+            queue.append((change, continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            await run(takeBatch())
+        }
+        draining = false
+    }
+
+    /// The oldest queued changes that touch distinct items, at most `maxChangesPerTransaction`.
+    private func takeBatch() -> [Entry] {
+        var batch: [Entry] = []
+        var rest: [Entry] = []
+        var touched: Set<String> = []
+        for entry in queue {
+            if batch.count < Self.maxChangesPerTransaction, touched.isDisjoint(with: entry.change.itemIDs) {
+                touched.formUnion(entry.change.itemIDs)
+                batch.append(entry)
+            } else {
+                rest.append(entry)
+            }
+        }
+        queue = rest
+        return batch
+    }
+
+    private func run(_ batch: [Entry]) async {
+        var pending = batch
+        var contended = 0
+        for _ in 0..<Self.maxRounds {
+            let expected: UInt64
+            if let knownSequence {
+                expected = knownSequence
+            } else {
+                do {
+                    expected = try await readSequence()
+                } catch {
+                    return finish(pending, .failed(ErrorMapping.repositoryError(error, table: table)))
+                }
+            }
+
+            // [change 0 writes…, event S+1, change 1 writes…, event S+2, …, counter]
+            var items: [TransactWriteItem] = []
+            var writeRanges: [Range<Int>] = []
+            var eventIndices: [Int] = []
+            for (offset, entry) in pending.enumerated() {
+                let start = items.count
+                items += entry.change.writes
+                writeRanges.append(start..<items.count)
+                eventIndices.append(items.count)
+                items.append(.put(PutItemInput(
+                    tableName: table,
+                    item: EventItem.item(entry.change.event, sequence: expected + UInt64(offset) + 1),
+                    conditionExpression: "attribute_not_exists(#id)",
+                    expressionAttributeNames: ["#id": ItemLayout.id])))
+            }
+            let counterIndex = items.count
+            items.append(counterUpdate(from: expected, to: expected + UInt64(pending.count)))
+
+            do {
+                try await client.transactWriteItems(items, clientRequestToken: UUID().uuidString)
+                knownSequence = expected + UInt64(pending.count)
+                for (offset, entry) in pending.enumerated() {
+                    entry.continuation.resume(returning: .committed(sequence: expected + UInt64(offset) + 1))
+                }
+                return
+            } catch DynamoDBError.transactionCanceled(let reasons) {
+                guard reasons.count == items.count else {
+                    knownSequence = nil
+                    contended += 1
+                    await pause(contended)
+                    continue
+                }
+                var remaining: [Entry] = []
+                for (offset, entry) in pending.enumerated() {
+                    if let failed = writeRanges[offset].first(where: { reasons[$0] == "ConditionalCheckFailed" }) {
+                        entry.continuation.resume(returning: .conditionFailed(index: failed - writeRanges[offset].lowerBound))
+                    } else {
+                        remaining.append(entry)
+                    }
+                }
+                let someChangeFailed = remaining.count < pending.count
+                pending = remaining
+                if reasons[counterIndex] != "None" || eventIndices.contains(where: { reasons[$0] != "None" }) {
+                    knownSequence = nil  // another writer moved the counter
+                }
+                if pending.isEmpty { return }
+                if !someChangeFailed {
+                    // Lost the race for the counter or conflicted with another transaction.
+                    contended += 1
+                    await pause(contended)
+                }
+            } catch {
+                knownSequence = nil
+                return finish(pending, .failed(ErrorMapping.repositoryError(error, table: table)))
+            }
+        }
+        finish(pending, .failed(.unavailable("table \(table): the event sequence stayed contended for \(Self.maxRounds) attempts; retry")))
+    }
+
+    private func finish(_ entries: [Entry], _ outcome: CommitOutcome) {
+        for entry in entries { entry.continuation.resume(returning: outcome) }
+    }
+
+    /// The first miss is retried at once (the counter was just read afresh); after
+    /// that a random pause up to 1, 2, 4 … 50 ms keeps competing servers out of lockstep.
+    private func pause(_ contended: Int) async {
+        guard contended > 1 else { return }
+        let ceiling = min(50_000, 500 << min(contended, 7))
+        try? await Task.sleep(for: .microseconds(Int.random(in: 0...ceiling)))
+    }
+
+    private func readSequence() async throws -> UInt64 {
+        let item = try await client.getItem(GetItemInput(
+            tableName: table, key: ItemLayout.key(ItemLayout.sequenceCounterID), consistentRead: true))
+        return item?[ItemLayout.lastSequence]?.numberValue.flatMap(UInt64.init) ?? 0
+    }
+
+    private func counterUpdate(from expected: UInt64, to next: UInt64) -> TransactWriteItem {
+        var values: ExpressionAttributeValues = [":next": .number(next)]
+        let condition: String
+        if expected == 0 {
+            condition = "attribute_not_exists(#seq)"
+        } else {
+            condition = "#seq = :expected"
+            values[":expected"] = .number(expected)
+        }
+        return .update(UpdateItemInput(
+            tableName: table,
+            key: ItemLayout.key(ItemLayout.sequenceCounterID),
+            updateExpression: "SET #seq = :next",
+            conditionExpression: condition,
+            expressionAttributeNames: ["#seq": ItemLayout.lastSequence],
+            expressionAttributeValues: values))
+    }
+}

@@ -1,1 +1,0 @@
-// The DynamoDB TeamStore (issue #4).
