@@ -29,6 +29,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Players per seeded team.") var playersPerTeam = 11
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
     @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
+    @Option(help: "Event loop threads driving the connections; default 1 leaves the other cores to the server.") var threads = 1
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -55,7 +56,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         // 2. Connect and drive, one driver per connection on its own event loop.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(connections, System.coreCount))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(connections, threads)))
         var drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)] = []
         for index in 0..<connections {
             let connection: RPCConnection

@@ -11,7 +11,7 @@ public struct TeamID: Sendable, Hashable, Comparable, CustomStringConvertible {
     private let low: UInt32
 
     public static let encodedLength = 20
-    private static let alphabet: [UInt8] = Array("0123456789abcdefghijklmnopqrstuv".utf8)
+    private static let alphabet: StaticString = "0123456789abcdefghijklmnopqrstuv"
 
     /// Builds an id from its 12 raw bytes; `nil` unless there are exactly 12.
     public init?(bytes: some Collection<UInt8>) {
@@ -49,14 +49,19 @@ public struct TeamID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var timestamp: UInt32 { UInt32(truncatingIfNeeded: high >> 32) }
 
     public var description: String {
+        withUTF8 { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the 20-character text form as ASCII bytes, without making a String.
+    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         // 96 bits plus 4 zero bits of padding make twenty 5-bit digits.
         let value = UInt128(high) << 36 | UInt128(low) << 4
-        return String(unsafeUninitializedCapacity: Self.encodedLength) { output in
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.encodedLength) { output in
             for index in 0..<Self.encodedLength {
                 let digit = Int(truncatingIfNeeded: value >> (95 - 5 * index)) & 0x1F
-                output[index] = Self.alphabet[digit]
+                output[index] = Self.alphabet.utf8Start[digit]
             }
-            return Self.encodedLength
+            return try body(UnsafeBufferPointer(output))
         }
     }
 

@@ -33,6 +33,8 @@ final class ServerCall: @unchecked Sendable {
     let isStreaming: Bool
     private let connection: ServerConnectionHandler
     private(set) var isFinished = false
+    /// Whether the connection tracks the call (it suspended), so it must be forgotten at the end.
+    var isTracked = false
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
 
@@ -89,7 +91,7 @@ final class ServerCall: @unchecked Sendable {
     }
 
     private var echoedMetadata: Metadata {
-        guard let requestID = context.metadata[Metadata.requestIDKey] else { return Metadata() }
+        guard !context.metadata.isEmpty, let requestID = context.metadata[Metadata.requestIDKey] else { return Metadata() }
         return [Metadata.requestIDKey: requestID]
     }
 }

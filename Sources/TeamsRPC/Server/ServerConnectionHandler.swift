@@ -137,6 +137,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
         if !call.isFinished {
             call.task = task
+            call.isTracked = true
             callsInFlight[callID] = call
         }
     }
@@ -151,6 +152,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: Writing
 
     func writeResponse(callID: UInt32, head: ResponseHead, payload: ((inout ByteBuffer) -> Void)?) {
+        reserveOutput()
         head.writeFrame(callID: callID, into: &output, payload: payload)
         outputWritten()
     }
@@ -158,6 +160,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Queues a stream message; returns true when this flushed a full buffer, so a
     /// long stream should yield to let the loop write it out.
     func writeStreamMessage<Message: WireMessage>(callID: UInt32, _ message: Message) -> Bool {
+        reserveOutput()
         writeStreamMessageFrame(callID: callID, message: message, into: &output)
         if output.readableBytes >= Self.streamFlushThreshold {
             flushOutput()
@@ -184,6 +187,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         loop.assumeIsolated().execute { self.flushOutput() }
     }
 
+    /// Gives an empty output buffer room for a batch of responses at once, rather
+    /// than growing it step by step as frames are appended.
+    @inline(__always)
+    private func reserveOutput() {
+        if output.capacity == 0 { output.reserveCapacity(Self.outputBatchCapacity) }
+    }
+
+    static var outputBatchCapacity: Int { 16 * 1024 }
+
     private func flushOutput() {
         flushScheduled = false
         guard output.readableBytes > 0, let context else { return }
@@ -193,7 +205,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func callEnded(_ call: ServerCall) {
-        callsInFlight[call.callID] = nil
+        if call.isTracked { callsInFlight[call.callID] = nil }
         if isQuiescing, callsInFlight.isEmpty { closeWhenFlushed() }
     }
 

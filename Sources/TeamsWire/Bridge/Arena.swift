@@ -1,4 +1,5 @@
 import CTeamsProtobuf
+import TeamsDomain
 
 /// Scratch memory for one message's C structs, freed all at once.
 ///
@@ -46,6 +47,16 @@ struct Arena {
                 UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
             }
             copy[utf8.count] = 0
+            return copy
+        }
+    }
+
+    /// A NUL-terminated copy of `id`'s text form, made without an intermediate String.
+    func cString(_ id: TeamID) -> UnsafeMutablePointer<CChar> {
+        id.withUTF8 { text in
+            let copy = allocate(CChar.self, count: text.count + 1)
+            UnsafeMutableRawPointer(copy).copyMemory(from: text.baseAddress!, byteCount: text.count)
+            copy[text.count] = 0
             return copy
         }
     }

@@ -82,7 +82,7 @@ extension Team {
 
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__Team> {
         let team = arena.message(Teams__V1__Team.self, teams__v1__team__descriptor_ptr())
-        team.pointee.id = arena.cString(id.description)
+        team.pointee.id = arena.cString(id)
         team.pointee.name = arena.cString(name)
         team.pointee.version = version
         team.pointee.n_players = players.count

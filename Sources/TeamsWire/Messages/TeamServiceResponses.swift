@@ -130,7 +130,7 @@ extension TeamEvent: CBridged {
     func c(in arena: Arena) -> UnsafeMutablePointer<Teams__V1__TeamEvent> {
         let message = arena.message(CMessage.self, Self.descriptor)
         message.pointee.sequence = sequence
-        message.pointee.team_id = arena.cString(teamID.description)
+        message.pointee.team_id = arena.cString(teamID)
         message.pointee.version = version
         message.pointee.occurred_at_ms = occurredAt
         switch change {
