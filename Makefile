@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEB_PACKAGES := protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev python3
 ASAN_SCRATCH := .build-asan
 
-.PHONY: deps build run test test-unit test-asan test-protocol-doc check-generated generate clean
+.PHONY: deps build run test test-unit test-asan test-protocol-doc check-generated generate bench bench-compare clean
 
 ## Install the Debian packages the build needs, if any is missing (needs root).
 deps:
@@ -51,6 +51,16 @@ check-generated: deps
 		diff -r $$tmp/before Sources/CTeamsProtobuf | head -20; \
 		echo "make: the protoc-c code in Sources/CTeamsProtobuf is stale: run scripts/generate-proto and commit" >&2; exit 1; \
 	fi; echo "make: generated protoc-c code is up to date"
+
+## Load-test a release server on the in-memory store (not part of `make test`).
+bench: build
+	@port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	.build/release/teams-server --store memory --port $$port --threads 1 --log-level error & pid=$$!; sleep 1; \
+	.build/release/teams bench --server 127.0.0.1:$$port --server-pid $$pid $(ARGS); kill $$pid
+
+## Our protocol against grpc-swift-2, side by side (builds Benchmarks/; minutes).
+bench-compare: deps
+	Benchmarks/compare.sh
 
 generate: deps
 	./scripts/generate-proto

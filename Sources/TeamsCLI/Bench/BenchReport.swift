@@ -37,6 +37,8 @@ struct BenchReport: Encodable {
     var framingBytesPerCall: Double?
     var clientCPUMicrosecondsPerCall: Double
     var serverCPUMicrosecondsPerCall: Double?
+    /// Bytes the server read and wrote per call, from /proc: the same measure for any protocol.
+    var serverSocketBytesPerCall: Double?
 
     enum CodingKeys: String, CodingKey {
         case target, mix, connections, rate, calls, errors
@@ -49,6 +51,7 @@ struct BenchReport: Encodable {
         case framingBytesPerCall = "framing_bytes_per_call"
         case clientCPUMicrosecondsPerCall = "client_cpu_us_per_call"
         case serverCPUMicrosecondsPerCall = "server_cpu_us_per_call"
+        case serverSocketBytesPerCall = "server_socket_bytes_per_call"
     }
 
     func print(json: Bool) {

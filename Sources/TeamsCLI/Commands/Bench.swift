@@ -83,6 +83,7 @@ struct Bench: AsyncParsableCommand {
         let bytesBefore = try await Self.byteCounts(drivers)
         let clientCPUBefore = ProcessCPU.ofSelf()
         let serverBefore = serverPid.flatMap(ProcessCPU.of(pid:))
+        let serverIOBefore = serverPid.flatMap(ProcessIO.of(pid:))
         let started = ContinuousClock.now
         for (connection, driver) in drivers {
             try await connection.eventLoop.submit { driver.value.beginMeasuring(calls: perDriverCalls) }.get()
@@ -106,6 +107,7 @@ struct Bench: AsyncParsableCommand {
         let elapsed = (ContinuousClock.now - started).seconds
         let clientCPUAfter = ProcessCPU.ofSelf()
         let serverAfter = serverPid.flatMap(ProcessCPU.of(pid:))
+        let serverIOAfter = serverPid.flatMap(ProcessIO.of(pid:))
         let bytesAfter = try await Self.byteCounts(drivers)
 
         var stats = LoadDriver.Stats()
@@ -129,7 +131,8 @@ struct Bench: AsyncParsableCommand {
                 ? Double(bytesAfter.sent - bytesBefore.sent + bytesAfter.received - bytesBefore.received) / Double(calls) - Double(targets.getTeamPayloadBytes)
                 : nil,
             clientCPUMicrosecondsPerCall: (clientCPUAfter - clientCPUBefore) * 1e6 / Double(calls),
-            serverCPUMicrosecondsPerCall: serverBefore.flatMap { before in serverAfter.map { ($0 - before) * 1e6 / Double(calls) } })
+            serverCPUMicrosecondsPerCall: serverBefore.flatMap { before in serverAfter.map { ($0 - before) * 1e6 / Double(calls) } },
+            serverSocketBytesPerCall: serverIOBefore.flatMap { before in serverIOAfter.map { Double($0 - before) / Double(calls) } })
         report.print(json: global.json)
     }
 
@@ -236,6 +239,18 @@ enum ProcessCPU {
         // After "pid (comm)", field 3 is at index 0, so utime (14) and stime (15) are at 11 and 12.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+/// Bytes a process read and wrote through system calls (sockets included), from /proc/PID/io.
+enum ProcessIO {
+    static func of(pid: Int32) -> Int? {
+        guard let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
+        var total = 0
+        for line in io.split(separator: "\n") where line.hasPrefix("rchar:") || line.hasPrefix("wchar:") {
+            total += Int(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return total
     }
 }
 
