@@ -7,8 +7,9 @@
 #   DURATION=20s CONNECTIONS=4 IN_FLIGHT=16 Benchmarks/compare.sh
 #
 # Server CPU per call is the server process's user+sys time (/proc/PID/stat)
-# over the measured window divided by the calls served; wire bytes per call are
-# what the server read and wrote (/proc/PID/io) over the same window.
+# over the measured window divided by the calls served. Wire bytes per call are
+# the client's: request bytes sent plus response bytes received (counted by our
+# client; from /proc/self/io for the gRPC driver), over the same window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,12 +63,14 @@ print(head); print("-" * len(head))
 def g(r, k): return r.get(k) if r.get(k) is not None else float('nan')
 for r in rows:
     print(f"{r['mix']:32} {r['target']:6} {r['throughput_per_s']:10.0f} {r['latency_us']['p50']:8.0f} {r['latency_us']['p99']:8.0f} "
-          f"{g(r,'server_socket_bytes_per_call'):10.1f} {g(r,'server_cpu_us_per_call'):10.2f} {g(r,'client_cpu_us_per_call'):10.2f} {sum(r['errors'].values()):7d}")
+          f"{g(r,'bytes_sent_per_call') + g(r,'bytes_received_per_call'):10.1f} {g(r,'server_cpu_us_per_call'):10.2f} {g(r,'client_cpu_us_per_call'):10.2f} {sum(r['errors'].values()):7d}")
 print()
 for ours, grpc in zip(rows[0::2], rows[1::2]):
     t = ours['throughput_per_s'] / grpc['throughput_per_s']
     p99 = grpc['latency_us']['p99'] / max(1, ours['latency_us']['p99'])
-    b = g(grpc, 'server_socket_bytes_per_call') / g(ours, 'server_socket_bytes_per_call')
+    b = (g(grpc, 'bytes_sent_per_call') + g(grpc, 'bytes_received_per_call')) / (g(ours, 'bytes_sent_per_call') + g(ours, 'bytes_received_per_call'))
     c = g(grpc, 'server_cpu_us_per_call') / g(ours, 'server_cpu_us_per_call')
     print(f"{ours['mix']:32} throughput x{t:.1f}   p99 x{p99:.1f} lower   bytes x{b:.1f} fewer   server cpu x{c:.1f} less")
+    if ours.get('framing_bytes_per_call') is not None and grpc.get('framing_bytes_per_call') is not None:
+        print(f"{'':32} framing bytes per call: ours {ours['framing_bytes_per_call']:.1f}, gRPC {grpc['framing_bytes_per_call']:.1f}")
 PY

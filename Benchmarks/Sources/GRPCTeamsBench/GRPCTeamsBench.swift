@@ -3,6 +3,8 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCTeamsShared
 import Histogram
+import NIOCore
+import NIOPosix
 import Synchronization
 import TeamsDomain
 import TeamsWire
@@ -39,10 +41,10 @@ struct GRPCTeamsBench: AsyncParsableCommand {
     @Option(name: .customLong("in-flight"), help: "Concurrent calls per connection (closed loop).")
     var inFlight: Int = 16
 
-    @Option(help: "Measured time in seconds (10, 10s or 500ms).")
+    @Option(help: "Measured time: 10, 10s, 500ms or 1m.")
     var duration: Seconds = Seconds(10)
 
-    @Option(help: "Unmeasured time before it, in seconds.")
+    @Option(help: "Unmeasured time before it, likewise.")
     var warmup: Seconds = Seconds(2)
 
     @Option(help: "Relative weights of the methods: get, create, add-player, rename, search.")
@@ -54,10 +56,17 @@ struct GRPCTeamsBench: AsyncParsableCommand {
     @Option(name: .customLong("players-per-team"), help: "Players to add to each seeded team.")
     var playersPerTeam: Int = 11
 
+    @Option(help: "NIO event loop threads driving the connections; default one per core (the gRPC client needs them).")
+    var threads: Int = System.coreCount
+
+    @Option(name: .customLong("server-pid"), help: "The server's process id, to report its CPU time per call (read from /proc).")
+    var serverPid: Int32?
+
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
     func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard inFlight >= 1 else { throw ValidationError("--in-flight must be at least 1") }
         guard duration.value > 0 else { throw ValidationError("--duration must be more than 0") }
@@ -67,9 +76,10 @@ struct GRPCTeamsBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let clients: [Client] = try (0..<connections).map { _ in
             GRPCClient(transport: try HTTP2ClientTransport.Posix(
-                target: target.resolvable, transportSecurity: .plaintext))
+                target: target.resolvable, transportSecurity: .plaintext, eventLoopGroup: eventLoopGroup))
         }
         let summary = try await withThrowingTaskGroup(of: Void.self, returning: Summary.self) { group in
             for client in clients {
@@ -84,14 +94,10 @@ struct GRPCTeamsBench: AsyncParsableCommand {
             for client in clients { client.beginGracefulShutdown() }
             if case .failure = outcome { group.cancelAll() }
             try? await group.waitForAll()
+            try? await eventLoopGroup.shutdownGracefully()
             return try outcome.get()
         }
-        if json {
-            print(summary.json())
-        } else {
-            print(summary.text())
-        }
-        printError(summary.clientLine())
+        print(json ? summary.json() : summary.text())
     }
 
     private func benchmark(_ clients: [Client]) async throws -> Summary {
@@ -111,15 +117,24 @@ struct GRPCTeamsBench: AsyncParsableCommand {
         let teamIDs = try await seed(clients)
         printError("seeded \(teamIDs.count) teams x \(playersPerTeam) players in \(format(seconds(ContinuousClock.now - seedStart), 2)) s")
 
+        // The payload bytes of one GetTeam call, to tell framing from payload on the wire.
+        var getTeamPayloadBytes: Int?
+        if let id = teamIDs.first {
+            let team: Team = try await call(clients[0], TeamServiceGRPC.getTeam, GetTeamRequest(id: id), probe) {
+                (response: GetTeamResponse) in response.team
+            }
+            getTeamPayloadBytes = GetTeamRequest(id: id).encodedBytes().count + GetTeamResponse(team: team).encodedBytes().count
+        }
+
         let plan = Plan(
             ids: teamIDs, table: mix.table(), base: ContinuousClock.now,
             measureFrom: nanos(warmup.value), measureTo: nanos(warmup.value + duration.value))
-        let progress = Progress()
+        let progress = Progress(serverPID: serverPid)
 
         return try await withThrowingTaskGroup(of: WorkerResult?.self, returning: Summary.self) { group in
             for connection in 0..<connections {
                 for slot in 0..<inFlight {
-                    let seed = UInt64(connection * inFlight + slot + 1) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt(bitPattern: getpid()))
+                    let seed = UInt64(connection * inFlight + slot + 1) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: getpid()))
                     group.addTask {
                         await runWorker(client: clients[connection], plan: plan, progress: progress, seed: seed)
                     }
@@ -137,7 +152,8 @@ struct GRPCTeamsBench: AsyncParsableCommand {
             }
             return Summary(
                 mix: mix.description, connections: connections, inFlight: inFlight, duration: duration.value,
-                warmup: warmup.value, target: target.description, result: merged, resources: progress.window())
+                warmup: warmup.value, target: target.description, result: merged, resources: progress.window(),
+                getTeamPayloadBytes: mix.weights.map(\.operation) == [.get] ? getTeamPayloadBytes : nil)
         }
     }
 
@@ -204,9 +220,14 @@ final class Progress: Sendable {
     /// Unique suffixes for player and team names written during the run.
     let names = Atomic<Int>(0)
     private let samples = Mutex<(start: ResourceSample?, end: ResourceSample?)>((nil, nil))
+    private let serverPID: Int32?
+
+    init(serverPID: Int32?) {
+        self.serverPID = serverPID
+    }
 
     func mark(start: Bool) {
-        let sample = ResourceSample.now()
+        let sample = ResourceSample.now(serverPID: serverPID)
         samples.withLock { if start { $0.start = sample } else { $0.end = sample } }
     }
 
@@ -336,7 +357,7 @@ func report(plan: Plan, progress: Progress) async throws {
             let now = plan.now()
             let done = progress.done.load(ordering: .relaxed)
             let rate = Double(done - lastDone) / (Double(max(1, now - lastTime)) / 1e9)
-            let phase = now <= plan.measureFrom ? "warmup " : "measure"
+            let phase = end <= plan.measureFrom ? "warmup " : "measure"
             printError(
                 "[\(format(Double(now) / 1e9, 1))s \(phase)] calls \(done)  rate \(Int(rate.rounded()))/s  errors \(progress.failed.load(ordering: .relaxed))")
             lastDone = done
@@ -347,15 +368,21 @@ func report(plan: Plan, progress: Progress) async throws {
     }
 }
 
-/// The process's CPU time and bytes moved through read/write syscalls (sockets included).
+/// The process's CPU time and bytes moved through read/write syscalls (sockets included),
+/// and the server's CPU time when its process id is known.
 struct ResourceSample: Sendable {
     var cpuMicroseconds: Double
     var bytesRead: UInt64?
     var bytesWritten: UInt64?
+    var serverCPUMicroseconds: Double?
 
-    static func now() -> ResourceSample {
+    static func now(serverPID: Int32?) -> ResourceSample {
         var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
         getrusage(RUSAGE_SELF, &usage)
+        #endif
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
         var sample = ResourceSample(cpuMicroseconds: cpu)
@@ -365,7 +392,8 @@ struct ResourceSample: Sendable {
             defer { fclose(file) }
             var line = [CChar](repeating: 0, count: 256)
             while fgets(&line, Int32(line.count), file) != nil {
-                let text = String(cString: line)
+                let length = line.firstIndex(of: 0) ?? line.count
+                let text = String(decoding: line[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 let parts = text.split(separator: ":").map { $0.trimmingSpaces() }
                 guard parts.count == 2 else { continue }
                 let value = UInt64(parts[1].filter(\.isNumber))
@@ -373,7 +401,22 @@ struct ResourceSample: Sendable {
                 if parts[0] == "wchar" { sample.bytesWritten = value }
             }
         }
+        if let serverPID { sample.serverCPUMicroseconds = processCPUMicroseconds(serverPID) }
         return sample
+    }
+
+    /// utime + stime of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+    static func processCPUMicroseconds(_ pid: Int32) -> Double? {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = fread(&buffer, 1, buffer.count, file)
+        let stat = String(decoding: buffer[..<count], as: UTF8.self)
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After "pid (comm)", field 3 is at index 0, so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) * 1e6 / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 
@@ -415,7 +458,8 @@ func seconds(_ duration: Duration) -> Double {
 }
 
 func printError(_ line: String) {
-    fputs(line + "\n", stderr)
+    var text = line + "\n"
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
 }
 
 /// `value` with `digits` decimals, without Foundation.

@@ -36,8 +36,6 @@ struct Mix: ExpressibleByArgument, Sendable, CustomStringConvertible {
         self.weights = weights
     }
 
-    static var allValueStrings: [String] { Operation.allCases.map { "\($0.rawValue)=N" } }
-
     var description: String { weights.map { "\($0.operation.rawValue)=\($0.weight)" }.joined(separator: ",") }
 
     func uses(_ operation: Operation) -> Bool { weights.contains { $0.operation == operation } }
@@ -59,7 +57,7 @@ struct Mix: ExpressibleByArgument, Sendable, CustomStringConvertible {
     }
 }
 
-/// A time span given as `10`, `10s`, `1.5s` or `500ms`.
+/// A time span given as `10`, `10s`, `1.5s`, `500ms` or `1m`.
 struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible {
     var value: Double
 
@@ -70,6 +68,8 @@ struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible {
         let parsed: Double?
         if text.hasSuffix("ms") {
             parsed = Double(text.dropLast(2)).map { $0 / 1000 }
+        } else if text.hasSuffix("m") {
+            parsed = Double(text.dropLast()).map { $0 * 60 }
         } else if text.hasSuffix("s") {
             parsed = Double(text.dropLast())
         } else {

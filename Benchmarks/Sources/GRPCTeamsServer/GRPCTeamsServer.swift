@@ -1,6 +1,7 @@
 import ArgumentParser
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
 import NIOPosix
 import TeamsDomain
 import TeamsMemoryStore
@@ -51,5 +52,6 @@ struct GRPCTeamsServerCommand: AsyncParsableCommand {
 }
 
 func printError(_ line: String) {
-    fputs(line + "\n", stderr)
+    var text = line + "\n"
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
 }

@@ -73,8 +73,9 @@ extension RPCRouter {
             serializer: WireMessageSerializer<Output>()
         ) { request, _ in
             let single = try await ServerRequest(stream: request)
-            do {
-                return StreamingServerResponse(single: ServerResponse(message: try await body(single.message)))
+            do throws(TeamError) {
+                let response = try await body(single.message)
+                return StreamingServerResponse(single: ServerResponse(message: response))
             } catch {
                 return StreamingServerResponse(error: RPCError(error))
             }
