@@ -20,6 +20,7 @@ IN_FLIGHT=${IN_FLIGHT:-16}
 SERVER_THREADS=${SERVER_THREADS:-1}
 MIXES=${MIXES:-"get=100 get=90,add-player=5,create=5"}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 
 echo "compare: building (release)" >&2
 swift build -c release >/dev/null

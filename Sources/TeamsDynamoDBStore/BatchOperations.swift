@@ -1,7 +1,7 @@
 import AWSDynamoDB
 
-/// `BatchGetItem`, `BatchWriteItem` (deletes) and `DescribeTimeToLive`, which the
-/// client has no typed call for, sent through its raw `send(operation:input:as:)`.
+/// `BatchGetItem` and `BatchWriteItem` (deletes), which the client has no typed
+/// call for, sent through its raw `send(operation:input:as:)`.
 extension DynamoDBClient {
     /// The items with these ids (at most 100), read with `ConsistentRead`; ids without
     /// an item are missing from the answer. Unprocessed keys are asked for again.
@@ -50,13 +50,5 @@ extension DynamoDBClient {
             }
             start = end
         }
-    }
-
-    /// The table's TTL status (`ENABLED`, `ENABLING`, `DISABLED`, ...), `nil` if not reported.
-    func timeToLiveStatus(table: String) async throws -> String? {
-        struct Description: Decodable { var TimeToLiveStatus: String? }
-        struct Output: Decodable { var TimeToLiveDescription: Description? }
-        return try await send(operation: "DescribeTimeToLive", input: ["TableName": table], as: Output.self)
-            .TimeToLiveDescription?.TimeToLiveStatus
     }
 }

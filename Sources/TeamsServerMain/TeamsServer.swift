@@ -23,11 +23,16 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (env TEAMS_PORT).")
     var port: Int = environment("TEAMS_PORT").flatMap(Int.init) ?? 7070
 
-    @Option(help: "Where teams are stored: sqlite:PATH (durable) or memory (env TEAMS_STORE).")
+    @Option(help: "Where teams are stored: sqlite:PATH (durable), dynamodb:TABLE (shared by many servers) or memory (env TEAMS_STORE).")
     var store: StoreChoice = environment("TEAMS_STORE").flatMap(StoreChoice.init(argument:)) ?? .default
 
     @Flag(help: "Do not create the DynamoDB table; fail start-up if it is missing (env TEAMS_NO_CREATE_TABLE=1).")
-    var noCreateTable: Bool = ["1", "true", "yes"].contains(environment("TEAMS_NO_CREATE_TABLE")?.lowercased() ?? "")
+    var noCreateTable = false
+
+    /// The flag, or TEAMS_NO_CREATE_TABLE set to 1, true or yes (a flag cannot default to true).
+    var createsTable: Bool {
+        !noCreateTable && !["1", "true", "yes"].contains(environment("TEAMS_NO_CREATE_TABLE")?.lowercased() ?? "")
+    }
 
     @Option(help: "Largest request frame accepted, in bytes (env TEAMS_MAX_FRAME_BYTES).")
     var maxFrameBytes: UInt32 = environment("TEAMS_MAX_FRAME_BYTES").flatMap(UInt32.init) ?? FrameDecoder.defaultMaximumFrameLength
@@ -52,7 +57,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let teamStore: any TeamStore
         do {
-            teamStore = try await store.open(createTable: !noCreateTable)
+            teamStore = try await store.open(createTable: createsTable)
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
             FileHandle.standardError.write(Data("teams-server: \(error)\n".utf8))
@@ -108,7 +113,11 @@ struct EventRelayService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await relay.run { error in logger.warning("event relay: store error, retrying", metadata: ["error": "\(error)"]) }
+            await relay.run { error in
+                // Shutdown cancels the relay's store call; that is not worth a warning.
+                guard !Task.isCancelled else { return }
+                logger.warning("event relay: store error, retrying", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

@@ -35,9 +35,18 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// Starts a server and waits (up to `readyTimeout`) until it accepts connections.
-    public static func start(readyTimeout: TimeInterval = 20) throws -> MotoServer {
+    ///
+    /// - Parameters:
+    ///   - port: where to listen; `nil` picks a free port. Pass a stopped server's port
+    ///     to bring "the same endpoint" back (with empty state).
+    ///   - serializeRequests: handle one request at a time. Moto's `TransactWriteItems`
+    ///     copies the table first and puts the copy back when the transaction is
+    ///     cancelled, which silently undoes writes that other clients committed
+    ///     meanwhile; with concurrent writers (several stores on one table) pass `true`
+    ///     so that moto, like DynamoDB, applies each request atomically.
+    public static func start(port: Int? = nil, serializeRequests: Bool = false, readyTimeout: TimeInterval = 20) throws -> MotoServer {
         let python = try motoPython()
-        let port = try LocalPorts.freePort()
+        let port = try port ?? LocalPorts.freePort()
         let logFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("awsdynamodb-moto-\(port)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -49,7 +58,8 @@ public final class MotoServer: @unchecked Sendable {
         // the test thread that spawns it, where SIGTERM is blocked, so clear it first.
         process.arguments = [
             "-c",
-            "import signal, moto.server; signal.pthread_sigmask(signal.SIG_SETMASK, []); moto.server.main()",
+            "import signal, moto.server\nsignal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
+                + (serializeRequests ? serializingPatch : "") + "moto.server.main()\n",
             "-H", "127.0.0.1", "-p", String(port),
         ]
         process.standardOutput = log
@@ -69,6 +79,19 @@ public final class MotoServer: @unchecked Sendable {
         server.stop()
         throw StartFailure(description: "moto_server did not listen on port \(port) within \(readyTimeout) s: \(server.logTail())")
     }
+
+    /// Python that wraps moto's WSGI application in one lock (still a thread per
+    /// connection, so keep-alive connections keep working).
+    private static let serializingPatch = """
+        import threading
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication as App
+        lock, call = threading.Lock(), App.__call__
+        def serialized(self, environ, start_response):
+            with lock:
+                return call(self, environ, start_response)
+        App.__call__ = serialized
+
+        """
 
     /// SIGTERM by PID, then SIGKILL if it has not exited after 5 s.
     public func stop() {

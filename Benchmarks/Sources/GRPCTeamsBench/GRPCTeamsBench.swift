@@ -269,6 +269,9 @@ func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) asy
     var random = SplitMix64(state: seed)
     let options = CallOptions.defaults
     let positions = Position.allCases
+    // Players go to teams this worker created (as `teams bench` does), so seeded
+    // teams keep their size and squads never fill; seeded teams until one exists.
+    var createdIDs: [String] = []
     while true {
         let start = plan.now()
         if start >= plan.measureTo { break }
@@ -280,7 +283,7 @@ func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) asy
                 let id = plan.ids[Int(random.next() % UInt64(plan.ids.count))]
                 try await call(client, TeamServiceGRPC.getTeam, GetTeamRequest(id: id), options) { (_: GetTeamResponse) in () }
             case .addPlayer:
-                let id = plan.ids[Int(random.next() % UInt64(plan.ids.count))]
+                let id = createdIDs.last ?? plan.ids[Int(random.next() % UInt64(plan.ids.count))]
                 let name = "x" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)
                 let spec = PlayerSpec(name: name, position: positions[Int(random.next() % UInt64(positions.count))])
                 try await call(client, TeamServiceGRPC.addPlayer, AddPlayerRequest(teamID: id, player: spec), options) {
@@ -288,9 +291,10 @@ func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) asy
                 }
             case .create:
                 let name = "c" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)
-                try await call(client, TeamServiceGRPC.createTeam, CreateTeamRequest(name: name), options) {
-                    (_: CreateTeamResponse) in ()
+                let created = try await call(client, TeamServiceGRPC.createTeam, CreateTeamRequest(name: name), options) {
+                    (response: CreateTeamResponse) in response.team.id.description
                 }
+                createdIDs.append(created)
             case .rename:
                 let id = plan.ids[Int(random.next() % UInt64(plan.ids.count))]
                 let name = "r" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)

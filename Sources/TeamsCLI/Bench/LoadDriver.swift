@@ -36,6 +36,9 @@ final class LoadDriver {
     private var openLoopStart: UInt64 = 0
     private var openLoopSent: UInt64 = 0
     private var ownTeams: [String]
+    /// Teams this driver created during the run; players are added to the newest,
+    /// so seeded teams keep their size and squads never fill.
+    private var createdTeams: [String] = []
 
     init(connection: RPCConnection, workload: Workload, targets: BenchTargets, index: Int, inFlight: Int, rate: Double?) {
         self.connection = connection
@@ -91,15 +94,22 @@ final class LoadDriver {
         case .get:
             connection.startCall(path + "GetTeam", GetTeamRequest(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
         case .create:
-            connection.startCall(path + "CreateTeam", CreateTeamRequest(name: targets.teamName(random.below(1_000_000))), listener: done)
+            connection.startCall(path + "CreateTeam", CreateTeamRequest(name: targets.teamName(random.below(1_000_000)))) { [self] event in
+                if case .end(let head, let payload) = event {
+                    if head.status == .ok, let response = try? CreateTeamResponse(decoding: payload) {
+                        createdTeams.append(response.team.id.description)
+                    }
+                    finished(head.status, intendedAt: intended)
+                }
+            }
         case .rename:
             connection.startCall(path + "RenameTeam", RenameTeamRequest(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
         case .search:
             connection.startCall(path + "SearchTeams", SearchTeamsRequest(term: "b\(random.below(10))", pageSize: 10), listener: done)
         case .addPlayer:
-            // Spread additions over this connection's teams; names are unique per connection.
+            // Names are unique per connection.
             addedPlayers += 1
-            let team = ownTeams[addedPlayers % ownTeams.count]
+            let team = createdTeams.last ?? ownTeams[addedPlayers % ownTeams.count]
             connection.startCall(path + "AddPlayer", AddPlayerRequest(teamID: team, player: PlayerSpec(name: "c\(index)p\(addedPlayers)", position: .midfielder)), listener: done)
         case .removePlayer:
             // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
