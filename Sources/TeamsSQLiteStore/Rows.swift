@@ -17,12 +17,11 @@ enum TeamRow {
     }
 
     static func fetch(_ id: TeamID, in db: Database) throws -> Team? {
-        try Row.fetchOne(db, sql: "SELECT * FROM teams WHERE id = ?", arguments: [id.description]).map(team(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM teams WHERE id = ?"), arguments: [id.description]).map(team(from:))
     }
 
     static func insert(_ team: Team, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [team.id.description, team.name, team.nameKey, try playersJSON(team.players), Int64(team.version)])
     }
 
@@ -34,7 +33,8 @@ enum TeamRow {
     }
 
     static func playersJSON(_ players: [Player]) throws -> String {
-        String(decoding: try JSONEncoder().encode(players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }), as: UTF8.self)
+        if players.isEmpty { return "[]" }  // every new team; skips the encoder
+        return String(decoding: try JSONEncoder().encode(players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }), as: UTF8.self)
     }
 
     static func players(json: String) throws -> [Player] {
@@ -71,8 +71,7 @@ enum EventRow {
         case .playerAdded(let added): kind = "PlayerAdded"; player = added
         case .playerRemoved(let removed): kind = "PlayerRemoved"; player = removed
         }
-        try db.execute(
-            sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [event.teamID.description, Int64(event.version), kind, teamName, player?.name, player?.position.rawValue, event.occurredAt])
     }
 

@@ -64,19 +64,19 @@ public final class SQLiteTeamStore: TeamStore {
         let now = clock.milliseconds()
         return try await write { db in
             if let idempotencyKey,
-                let earlier = try Row.fetchOne(db, sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?", arguments: [idempotencyKey, windowStart])
+                let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
             {
                 let id: String = earlier["team_id"]
                 return try TeamRow.fetch(TeamID(id)!, in: db) ?? TeamRow.decode(json: earlier["team"])
             }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?)", arguments: [team.id.description]) == true {
+            do {
+                try TeamRow.insert(team, in: db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RepositoryError.alreadyExists
             }
-            try TeamRow.insert(team, in: db)
             try EventRow.insert(event, in: db)
             if let idempotencyKey {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").execute(
                     arguments: [idempotencyKey, try TeamRow.encode(json: team), team.id.description, now])
             }
             return team
@@ -85,8 +85,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?",
+            try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
                 arguments: [team.name, team.nameKey, try TeamRow.playersJSON(team.players), Int64(team.version), team.id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: team.id)
             try EventRow.insert(event, in: db)
@@ -95,7 +94,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         try await write { db in
-            try db.execute(sql: "DELETE FROM teams WHERE id = ? AND version = ?", arguments: [id.description, Int64(expectedVersion)])
+            try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)
             try EventRow.insert(event, in: db)
         }
@@ -123,7 +122,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [Int64(clamping: sequence), limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?"), arguments: [Int64(clamping: sequence), limit])
                 .map(EventRow.event(from:))
         }
     }
@@ -141,7 +140,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func markDelivered(through sequence: UInt64) async throws(RepositoryError) {
         try await write { db in
-            try db.execute(sql: "UPDATE relay SET delivered = max(delivered, ?) WHERE id = 1", arguments: [Int64(clamping: sequence)])
+            try db.cachedStatement(sql: "UPDATE relay SET delivered = max(delivered, ?) WHERE id = 1").execute(arguments: [Int64(clamping: sequence)])
         }
     }
 
@@ -169,7 +168,7 @@ public final class SQLiteTeamStore: TeamStore {
     /// After a conditional UPDATE or DELETE: nothing changed means a missing team or another version.
     private static func checkOneRowChanged(_ db: Database, id: TeamID) throws {
         guard db.changesCount == 0 else { return }
-        guard let actual = try Int64.fetchOne(db, sql: "SELECT version FROM teams WHERE id = ?", arguments: [id.description]) else {
+        guard let actual = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM teams WHERE id = ?"), arguments: [id.description]) else {
             throw RepositoryError.notFound
         }
         throw RepositoryError.versionConflict(actual: UInt64(actual))

@@ -1,8 +1,9 @@
 /// Delivers stored events to the `EventPublisher`, in sequence order, at least once.
 ///
 /// It reads the outbox from the last delivered sequence, publishes each event,
-/// then records the new position; after a crash between the two, the events since
-/// the recorded position are published again. It also prunes events older than
+/// then records the new position (at most every `checkpointInterval`, so a busy
+/// store is not written twice per change); after a crash, the events since the
+/// recorded position are published again. It also prunes events older than
 /// `retention`. Run it as a long-lived task; it returns when cancelled.
 public struct EventRelay: Sendable {
     public let outbox: any EventOutbox
@@ -11,6 +12,7 @@ public struct EventRelay: Sendable {
     public var retention: Duration
     public var pollInterval: Duration
     public var batchSize: Int
+    public var checkpointInterval: Duration
     private let clock: WallClock
 
     public static let defaultRetention: Duration = .seconds(7 * 24 * 3600)
@@ -18,7 +20,7 @@ public struct EventRelay: Sendable {
     public init(
         outbox: any EventOutbox, publisher: any EventPublisher, changes: ChangeSignal,
         retention: Duration = EventRelay.defaultRetention, pollInterval: Duration = .seconds(1),
-        batchSize: Int = 256, clock: WallClock = .system
+        batchSize: Int = 256, checkpointInterval: Duration = .milliseconds(200), clock: WallClock = .system
     ) {
         self.outbox = outbox
         self.publisher = publisher
@@ -26,12 +28,15 @@ public struct EventRelay: Sendable {
         self.retention = retention
         self.pollInterval = pollInterval
         self.batchSize = batchSize
+        self.checkpointInterval = checkpointInterval
         self.clock = clock
     }
 
     /// Publishes until cancelled. Store errors are reported to `onError` and retried after `pollInterval`.
     public func run(onError: @Sendable (RepositoryError) -> Void = { _ in }) async {
         var cursor: UInt64?
+        var recorded: UInt64 = 0
+        var nextCheckpoint = ContinuousClock.now
         var nextPrune = ContinuousClock.now
         while !Task.isCancelled {
             let seen = changes.generation
@@ -50,14 +55,22 @@ public struct EventRelay: Sendable {
                 let events = try await outbox.events(after: start, limit: batchSize)
                 if let last = events.last {
                     for event in events { await publisher.publish(event) }
-                    try await outbox.markDelivered(through: last.sequence)
                     cursor = last.sequence
-                    continue
                 }
+                // Record the position now and then, not after every batch.
+                let position = cursor ?? start
+                if position > recorded, ContinuousClock.now >= nextCheckpoint {
+                    try await outbox.markDelivered(through: position)
+                    recorded = position
+                    nextCheckpoint = .now + checkpointInterval
+                }
+                if !events.isEmpty { continue }
             } catch {
                 onError(error)
             }
-            await changes.wait(since: seen, timeout: pollInterval)
+            // With a position still to record, wake in time to record it.
+            let unrecorded = (cursor ?? 0) > recorded
+            await changes.wait(since: seen, timeout: unrecorded ? min(pollInterval, checkpointInterval) : pollInterval)
         }
     }
 }
