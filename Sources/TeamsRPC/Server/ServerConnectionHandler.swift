@@ -106,16 +106,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: message), payload: nil)
             return
         }
-        let entry = table.entries[index]
-        guard let handler = entry.handler else {
-            writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: "method \(entry.method.path) is not implemented by this server"), payload: nil)
+        // Fields one by one: copying the whole entry would retain and release its strings.
+        guard let handler = table.entries[index].handler else {
+            writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: "method \(table.entries[index].method.path) is not implemented by this server"), payload: nil)
             return
         }
         guard !isQuiescing else {
             writeResponse(callID: callID, head: ResponseHead(status: .unavailable, message: "the server is shutting down"), payload: nil)
             return
         }
-        guard callsInFlight[callID] == nil else {
+        guard callsInFlight.isEmpty || callsInFlight[callID] == nil else {
             writeResponse(callID: callID, head: ResponseHead(status: .invalidArgument, message: "call id \(callID) is already in flight"), payload: nil)
             return
         }
@@ -126,8 +126,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         let deadline = head.timeoutMilliseconds.map { ContinuousClock.now + .milliseconds(Int64($0)) }
         let call = ServerCall(
-            callID: callID, context: ServerContext(path: entry.method.path, metadata: head.metadata, deadline: deadline),
-            isStreaming: entry.kind == .serverStreaming, connection: self)
+            callID: callID, context: ServerContext(path: table.entries[index].method.path, metadata: head.metadata, deadline: deadline),
+            isStreaming: table.entries[index].kind == .serverStreaming, connection: self)
         if let timeout = head.timeoutMilliseconds {
             call.deadlineTimer = loop.scheduleTask(in: .milliseconds(Int64(timeout))) {
                 call.abort(RPCError(.deadlineExceeded, "deadline of \(timeout) ms exceeded"))
