@@ -32,7 +32,7 @@ final class LoadDriver {
     private var stopped = false
     private var remaining: Int?
     private var addedPlayers = 0
-    private var openLoopTimer: RepeatedTask?
+    private var openLoopTimer: Scheduled<Void>?
     private var openLoopStart: UInt64 = 0
     private var openLoopSent: UInt64 = 0
     private var ownTeams: [String]
@@ -54,21 +54,29 @@ final class LoadDriver {
     }
 
     func start() {
-        if let rate {
+        if rate != nil {
             openLoopStart = NIODeadline.now().uptimeNanoseconds
-            let perTick = TimeAmount.milliseconds(1)
-            openLoopTimer = connection.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: perTick) { [self] _ in
-                let now = NIODeadline.now().uptimeNanoseconds
-                let due = UInt64(Double(now - openLoopStart) * rate / 1e9)
-                while openLoopSent < due, inFlight < 100_000, !stopped {
-                    // Latency counts from when the call should have been sent (as wrk2 does).
-                    issue(intendedAt: openLoopStart + UInt64(Double(openLoopSent) * 1e9 / rate))
-                    openLoopSent += 1
-                }
-            }
+            sendDueCalls()
         } else {
             for _ in 0..<inFlightLimit { issue(intendedAt: NIODeadline.now().uptimeNanoseconds) }
         }
+    }
+
+    /// Open loop: sends every call whose time has come, then sleeps until the next
+    /// one is due. Latency counts from when a call should have been sent (as wrk2
+    /// does), so any lateness of the generator or a stalled server shows.
+    private func sendDueCalls() {
+        guard let rate, !stopped else { return }
+        let now = NIODeadline.now().uptimeNanoseconds
+        let interval = 1e9 / rate
+        while !stopped, inFlight < 100_000 {
+            let intended = openLoopStart + UInt64(Double(openLoopSent) * interval)
+            guard intended <= now else { break }
+            issue(intendedAt: intended)
+            openLoopSent += 1
+        }
+        let next = openLoopStart + UInt64(Double(openLoopSent) * interval)
+        openLoopTimer = connection.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(next)) { [self] in sendDueCalls() }
     }
 
     func beginMeasuring(calls: Int?) {

@@ -91,15 +91,18 @@ struct Bench: AsyncParsableCommand {
         var lastCalls = 0
         var lastTick = started
         while true {
-            try await Task.sleep(for: .seconds(1))
+            // Check often, so the end of a --requests run is timed closely; report once a second.
+            try await Task.sleep(for: .milliseconds(20))
             let snapshot = try await Self.snapshot(drivers)
             let now = ContinuousClock.now
-            let rateNow = Double(snapshot.calls - lastCalls) / (now - lastTick).seconds
-            progress.say(String(format: "%5.1fs  %@ calls  %@/s  errors %d", (now - started).seconds, Self.grouped(snapshot.calls), Self.grouped(Int(rateNow)), snapshot.errors))
-            lastCalls = snapshot.calls
-            lastTick = now
             if let perDriverCalls, snapshot.calls >= perDriverCalls * connections { break }
             if requests == nil, now - started >= measureFor { break }
+            if now - lastTick >= .seconds(1) {
+                let rateNow = Double(snapshot.calls - lastCalls) / (now - lastTick).seconds
+                progress.say(String(format: "%5.1fs  %@ calls  %@/s  errors %d", (now - started).seconds, Self.grouped(snapshot.calls), Self.grouped(Int(rateNow)), snapshot.errors))
+                lastCalls = snapshot.calls
+                lastTick = now
+            }
         }
         for (connection, driver) in drivers {
             try await connection.eventLoop.submit { driver.value.stop() }.get()
