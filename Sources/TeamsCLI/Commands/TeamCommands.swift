@@ -52,34 +52,38 @@ struct Delete: AsyncParsableCommand {
     }
 }
 
-struct AddPlayer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add-player", abstract: "Add a player to a team.")
+/// The arguments AddPlayer and RemovePlayer share.
+struct PlayerChange: ParsableArguments {
     @Argument(help: "The team id.") var id: String
-    @Argument(help: "The player's name, unique in the team.") var name: String
+    @Argument(help: "The player's name.") var name: String
     @Argument(help: "GK, DEF, MID or ST.") var position: String
     @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+
+    /// An unknown position is sent as unspecified, so the server names the rule.
+    var parsedPosition: Position? { Position(code: position) }
+}
+
+struct AddPlayer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add-player", abstract: "Add a player to a team; names are unique in a team.")
+    @OptionGroup var player: PlayerChange
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        // An unknown position is sent as unspecified, so the server names the rule.
-        let team = try await global.withClient { client throws(RPCError) in
-            try await client.addPlayer(teamID: id, name: name, position: Position(code: position), expectedVersion: expectedVersion)
+        let team = try await global.withClient { [player] client throws(RPCError) in
+            try await client.addPlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion)
         }
         Output.print(team, json: global.json)
     }
 }
 
 struct RemovePlayer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove-player", abstract: "Remove a player from a team.")
-    @Argument(help: "The team id.") var id: String
-    @Argument(help: "The player's name.") var name: String
-    @Argument(help: "GK, DEF, MID or ST.") var position: String
-    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    static let configuration = CommandConfiguration(commandName: "remove-player", abstract: "Remove the player with this name and position from a team.")
+    @OptionGroup var player: PlayerChange
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let team = try await global.withClient { client throws(RPCError) in
-            try await client.removePlayer(teamID: id, name: name, position: Position(code: position), expectedVersion: expectedVersion)
+        let team = try await global.withClient { [player] client throws(RPCError) in
+            try await client.removePlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion)
         }
         Output.print(team, json: global.json)
     }
