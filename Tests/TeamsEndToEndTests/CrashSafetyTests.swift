@@ -75,38 +75,6 @@ final class Acknowledged: Sendable {
     let state = Mutex<(teams: [TeamID], players: [(TeamID, String)])>(([], []))
 }
 
-/// A `teams-server` child process on a free loopback port.
-struct ServerProcess {
-    let process: Process
-    let port: Int
-
-    init(binary: URL, store: String) throws {
-        port = try LocalPorts.freePort()
-        process = Process()
-        process.executableURL = binary
-        process.arguments = ["--store", store, "--host", "127.0.0.1", "--port", "\(port)", "--log-level", "error"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if (try? RawConnection(port: port)) != nil { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "teams-server did not start listening on \(port)"])
-    }
-
-    func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    func terminate() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
-
 /// An executable built next to the tests (the same build folder).
 func builtExecutable(_ name: String) throws -> URL {
     let candidates = [

@@ -12,9 +12,9 @@ final class DynamoDBScaleOutTests: XCTestCase {
         let moto = try startMotoForDynamoDBTests()
         defer { moto.stop() }
         let table = "scale-out-\(UUID().uuidString.prefix(8))"
-        let serverA = try DynamoDBServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
+        let serverA = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
         defer { serverA.terminate() }
-        let serverB = try DynamoDBServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
+        let serverB = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
         defer { serverB.terminate() }
 
         let options = CallOptions(timeout: .seconds(60))
@@ -63,10 +63,10 @@ final class DynamoDBScaleOutTests: XCTestCase {
         let binary = try builtExecutable("teams-server")
         let moto = try startMotoForDynamoDBTests()
         defer { moto.stop() }
-        let environment = ProcessInfo.processInfo.environment.merging(DynamoDBServerProcess.environment(moto.endpoint)) { _, new in new }
+        let environment = ProcessInfo.processInfo.environment.merging(ServerProcess.awsEnvironment(moto.endpoint)) { _, new in new }
 
         // --no-create-table on a missing table: one line naming it, non-zero exit.
-        let missing = try DynamoDBServerProcess.run(
+        let missing = try ServerProcess.run(
             binary: binary, arguments: ["--store", "dynamodb:Missing", "--port", "0", "--no-create-table"], environment: environment)
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.hasPrefix("teams-server: DynamoDB table Missing does not exist"), missing.stderr)
@@ -74,27 +74,27 @@ final class DynamoDBScaleOutTests: XCTestCase {
         var viaEnvironment = environment
         viaEnvironment["TEAMS_NO_CREATE_TABLE"] = "1"
         viaEnvironment["TEAMS_STORE"] = "dynamodb:Missing"
-        let missingByEnvironment = try DynamoDBServerProcess.run(binary: binary, arguments: ["--port", "0"], environment: viaEnvironment)
+        let missingByEnvironment = try ServerProcess.run(binary: binary, arguments: ["--port", "0"], environment: viaEnvironment)
         XCTAssertTrue(missingByEnvironment.stderr.hasPrefix("teams-server: DynamoDB table Missing does not exist"), missingByEnvironment.stderr)
 
         // No region: one line saying how to set it.
         var noRegion = environment
         noRegion["AWS_REGION"] = nil
         noRegion["AWS_DEFAULT_REGION"] = nil
-        let unconfigured = try DynamoDBServerProcess.run(binary: binary, arguments: ["--store", "dynamodb:Teams", "--port", "0"], environment: noRegion)
+        let unconfigured = try ServerProcess.run(binary: binary, arguments: ["--store", "dynamodb:Teams", "--port", "0"], environment: noRegion)
         XCTAssertNotEqual(unconfigured.status, 0)
         XCTAssertTrue(unconfigured.stderr.contains("set AWS_REGION"), unconfigured.stderr)
         XCTAssertEqual(unconfigured.stderr.split(separator: "\n").count, 1, unconfigured.stderr)
 
         // The first start creates the table; a restart on it says nothing at warning level.
-        let first = try DynamoDBServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint)
+        let first = try ServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint)
         first.terminate()
-        let second = try DynamoDBServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint)
+        let second = try ServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint)
         let log = second.log
         second.terminate()
         XCTAssertEqual(log, "", "a restart on an existing table logs nothing at warning level or above")
         // With the table there, --no-create-table starts.
-        let locked = try DynamoDBServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint, extraArguments: ["--no-create-table"])
+        let locked = try ServerProcess(binary: binary, table: "Teams", endpoint: moto.endpoint, extraArguments: ["--no-create-table"])
         locked.terminate()
     }
 }

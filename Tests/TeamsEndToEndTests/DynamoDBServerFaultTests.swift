@@ -12,7 +12,7 @@ final class DynamoDBServerFaultTests: XCTestCase {
         var moto = try startMotoForDynamoDBTests()
         defer { moto.stop() }
         let table = "faults-\(UUID().uuidString.prefix(8))"
-        let server = try DynamoDBServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
+        let server = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
         defer { server.terminate() }
         let deadline = Duration.seconds(10)
         let client = try await TeamsClient.connect(host: "127.0.0.1", port: server.port, options: CallOptions(timeout: deadline))

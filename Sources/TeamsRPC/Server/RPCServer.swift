@@ -74,9 +74,4 @@ public final class RPCServer: Sendable {
         try? await promise.futureResult.get()
         try? await channel.closeFuture.get()
     }
-
-    /// Completes when the listening socket closes.
-    public func waitUntilClosed() async {
-        try? await channel.closeFuture.get()
-    }
 }

@@ -2,25 +2,21 @@ import Foundation
 import TeamsTestSupport
 import XCTest
 
-/// A `teams-server --store dynamodb:TABLE` child process on a free loopback port,
-/// pointed at a moto_server through the AWS SDK environment variables.
-///
-/// These tests run real server processes (rather than `TestServer` in process)
-/// because this test target does not link the DynamoDB store; the processes are
-/// also what issue #4 describes: stateless servers sharing one table.
-struct DynamoDBServerProcess {
+/// A `teams-server` child process on a free loopback port, ready once it accepts
+/// connections. Its stderr goes to a file that `log` reads, for failure messages.
+struct ServerProcess {
     let process: Process
     let port: Int
     let stderrFile: URL
 
-    init(binary: URL, table: String, endpoint: URL, extraArguments: [String] = []) throws {
+    init(binary: URL, store: String, environment: [String: String] = [:], extraArguments: [String] = []) throws {
         port = try LocalPorts.freePort()
         stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("teams-server-\(port)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process = Process()
         process.executableURL = binary
-        process.arguments = ["--store", "dynamodb:\(table)", "--host", "127.0.0.1", "--port", "\(port)", "--log-level", "warning"] + extraArguments
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment(endpoint)) { _, new in new }
+        process.arguments = ["--store", store, "--host", "127.0.0.1", "--port", "\(port)", "--log-level", "warning"] + extraArguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
@@ -34,15 +30,15 @@ struct DynamoDBServerProcess {
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "teams-server did not start listening on \(port): \(output)"])
     }
 
-    static func environment(_ endpoint: URL) -> [String: String] {
-        [
-            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_ENDPOINT_URL_DYNAMODB": endpoint.absoluteString,
-        ]
-    }
-
     /// What the server wrote to stderr so far.
     var log: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+    /// Kills the server with SIGKILL, as a crash or power cut would.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: stderrFile)
+    }
 
     func terminate() {
         if process.isRunning {
@@ -65,15 +61,5 @@ struct DynamoDBServerProcess {
         let data = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// Starts moto for one test, serialising its requests (two servers write at once;
-/// see `MotoServer.start`), or skips the test when moto cannot start.
-func startMotoForDynamoDBTests(port: Int? = nil) throws -> MotoServer {
-    do {
-        return try MotoServer.start(port: port, serializeRequests: true)
-    } catch {
-        throw XCTSkip("moto_server did not start: \(error)")
     }
 }
