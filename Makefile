@@ -25,8 +25,11 @@ run: build
 test: deps check-generated test-unit test-asan test-protocol-doc
 	@echo "make test: all passed"
 
+## Every `import` must be a declared dependency of its target (SwiftPM's explicit import check).
+IMPORT_CHECK := --explicit-target-dependency-import-check error
+
 test-unit:
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(IMPORT_CHECK)
 	$(SWIFT) test --skip-build
 
 ## The protoc-c bridge and the RPC layer under AddressSanitizer + LeakSanitizer.
@@ -36,21 +39,26 @@ test-asan:
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp ASAN_OPTIONS=detect_leaks=1 \
 		$(SWIFT) test --skip-build --sanitize=address --scratch-path $(ASAN_SCRATCH) \
-		--filter 'TeamsWireTests|TeamsRPCTests|TeamServiceEndToEndTests|BadInputTests'
+		--filter 'RPCCoreTests|TeamsProtoTests|TeamsWireTests|RPCTransportInProcessTests|TeamsServiceTests|TeamServiceEndToEndTests|BadInputTests'
 
 ## A dependency-free Python client, written from docs/PROTOCOL.md alone, against a real server.
 test-protocol-doc: test-unit
 	Tests/ProtocolClient/run.sh .build/debug/teams-server
 
-## Fails when the committed protoc-c output differs from what proto/ generates.
+## Fails when the committed generated code (protoc-c's C and the Swift bridge) differs from what proto/ generates.
+GENERATED := Sources/CRPCProtobuf/generated Sources/CRPCProtobuf/include/generated \
+	Sources/CTeamsProtobuf/generated Sources/CTeamsProtobuf/include/generated \
+	Sources/RPCCore/Generated Sources/TeamsProto/Generated
 check-generated: deps
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	cp -R Sources/CTeamsProtobuf $$tmp/before; \
+	for dir in $(GENERATED); do mkdir -p $$tmp/before/$$dir && cp -R $$dir/. $$tmp/before/$$dir; done; \
 	./scripts/generate-proto >/dev/null; \
-	if ! diff -r $$tmp/before Sources/CTeamsProtobuf >/dev/null; then \
-		diff -r $$tmp/before Sources/CTeamsProtobuf | head -20; \
-		echo "make: the protoc-c code in Sources/CTeamsProtobuf is stale: run scripts/generate-proto and commit" >&2; exit 1; \
-	fi; echo "make: generated protoc-c code is up to date"
+	for dir in $(GENERATED); do \
+		if ! diff -r $$tmp/before/$$dir $$dir >/dev/null; then \
+			diff -r $$tmp/before/$$dir $$dir | head -20; \
+			echo "make: the generated code in $$dir is stale: run scripts/generate-proto and commit" >&2; exit 1; \
+		fi; \
+	done; echo "make: generated C and Swift code is up to date"
 
 ## Load-test a release server on the in-memory store (not part of `make test`).
 bench: build

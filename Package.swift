@@ -1,15 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets are the architecture: arrows point inwards, towards TeamsDomain.
+// The targets are the architecture: arrows point inwards, towards TeamsDomain and RPCCore.
 //
-//   teams-server ─┬─ TeamsService ─┬─ TeamsRPC ── NIO
-//                 │                └─ TeamsWire ── CTeamsProtobuf (protoc-c output, libprotobuf-c)
+//   teams-server ─┬─ TeamsService ─┬─ TeamsWire ─┬─ TeamsDomain (rules, use cases, ports; no dependencies)
+//                 │                │             └─ TeamsProto (generated from proto/teams/v1) ─┬─ CTeamsProtobuf (protoc-c)
+//                 │                └─ RPCCore (framing, envelope, status, calls, bridge; knows no team) ─┴─ CRPCProtobuf
+//                 ├─ RPCTransportNIO (TCP) ── RPCCore, NIO          RPCTransportInProcess (tests) ── RPCCore
 //                 ├─ TeamsMemoryStore ─┐
-//                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain (rules, use cases, ports; no dependencies)
+//                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain
 //                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
 //                 └─ TeamsEventLog ────┘
-//   teams (CLI) ── TeamsClient ── TeamsRPC, TeamsWire
+//   teams (CLI) ── TeamsClient ── TeamsWire, TeamsProto, RPCCore, RPCTransportNIO
 let package = Package(
     name: "TeamService",
     platforms: [.macOS(.v15)],
@@ -20,6 +22,8 @@ let package = Package(
         .library(name: "TeamsClient", targets: ["TeamsClient"]),
         // For Benchmarks/, which measures the same interactor, store and codec behind gRPC.
         .library(name: "TeamsWire", targets: ["TeamsWire"]),
+        .library(name: "TeamsProto", targets: ["TeamsProto"]),
+        .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "TeamsMemoryStore", targets: ["TeamsMemoryStore"]),
     ],
     dependencies: [
@@ -37,41 +41,66 @@ let package = Package(
         // Where the rules are: entities, validation, use cases and the ports they need.
         .target(name: "TeamsDomain"),
 
-        // The wire: protoc-c output for proto/ (generated, committed) and its arena allocator.
+        // The generic RPC core: the protobuf-c runtime, the arena allocator, the envelope's own messages.
         .target(
-            name: "CTeamsProtobuf",
+            name: "CRPCProtobuf",
             cSettings: [.unsafeFlags(["-Wno-deprecated-declarations"])],
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
-        // The bridge: protoc-c structs <-> Swift values. The only code that touches C pointers.
+        // Framing, the call envelope, status, the call model (method table, server and client
+        // connections), typed method descriptors and the generic protoc-c bridge. Knows no team
+        // and no socket: transports feed it bytes.
         .target(
-            name: "TeamsWire",
+            name: "RPCCore",
             dependencies: [
-                "CTeamsProtobuf",
-                "TeamsDomain",
+                "CRPCProtobuf",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Framing, the call envelope, the NIO server and client. Knows no team.
+        // The TCP transport: RPCServer and RPCConnection.connect over NIO sockets.
         .target(
-            name: "TeamsRPC",
+            name: "RPCTransportNIO",
             dependencies: [
-                "TeamsWire",
+                "RPCCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Where a call comes in: TeamService and Health methods bound to the interactor.
+        // A transport without a network: a server and clients joined in memory, for tests.
+        .target(
+            name: "RPCTransportInProcess",
+            dependencies: [
+                "RPCCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The team messages: protoc-c output for proto/teams/v1 (generated, committed) ...
+        .target(
+            name: "CTeamsProtobuf",
+            dependencies: ["CRPCProtobuf"],
+            cSettings: [.unsafeFlags(["-Wno-deprecated-declarations"])]
+        ),
+        // ... and its Swift side (generated, committed): message types bridged to the C structs,
+        // method descriptors, client stubs and server protocols.
+        .target(name: "TeamsProto", dependencies: ["CRPCProtobuf", "CTeamsProtobuf", "RPCCore"]),
+        // The domain's values to and from the team messages.
+        .target(name: "TeamsWire", dependencies: ["TeamsDomain", "TeamsProto", "RPCCore"]),
+
+        // Where a call comes in: TeamService and Health handlers bound to the interactor.
         .target(
             name: "TeamsService",
-            dependencies: ["TeamsDomain", "TeamsWire", "TeamsRPC"]
+            dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore"]
         ),
         // The typed async client used by the CLI, the tests and the benchmark.
         .target(
             name: "TeamsClient",
-            dependencies: ["TeamsDomain", "TeamsWire", "TeamsRPC"]
+            dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO"]
         ),
 
         // Where the data is stored: one adapter per store, each behind TeamRepository.
@@ -106,8 +135,10 @@ let package = Package(
         .executableTarget(
             name: "TeamsServerMain",
             dependencies: [
-                "TeamsDomain", "TeamsRPC", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsDynamoDBStore",
-                "TeamsEventLog",
+                "TeamsDomain", "RPCCore", "RPCTransportNIO", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore",
+                "TeamsDynamoDBStore", "TeamsEventLog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +147,9 @@ let package = Package(
         .executableTarget(
             name: "TeamsCLI",
             dependencies: [
-                "TeamsDomain", "TeamsClient", "TeamsRPC",
+                "TeamsDomain", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -125,18 +158,52 @@ let package = Package(
         // Shared by the test targets: the store contract suite, moto_server, temporary folders.
         .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "TeamsMemoryStore"]),
-        .testTarget(name: "TeamsWireTests", dependencies: ["TeamsWire", "TeamsDomain"]),
         .testTarget(
-            name: "TeamsRPCTests",
+            name: "RPCCoreTests",
             dependencies: [
-                "TeamsRPC", "TeamsWire",
+                "RPCCore", "TeamsProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
+            name: "RPCTransportNIOTests",
+            dependencies: [
+                "RPCCore", "RPCTransportNIO", "TeamsProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RPCTransportInProcessTests",
+            dependencies: ["RPCCore", "RPCTransportInProcess", "TeamsProto", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(name: "TeamsProtoTests", dependencies: ["TeamsProto", "RPCCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "TeamsWireTests", dependencies: ["TeamsWire", "TeamsProto", "TeamsDomain", "RPCCore"]),
+        .testTarget(
+            name: "TeamsServiceTests",
+            dependencies: [
+                "TeamsService", "TeamsClient", "TeamsDomain", "TeamsMemoryStore", "TeamsProto", "RPCCore", "RPCTransportInProcess",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TeamsClientTests",
+            dependencies: ["TeamsClient", "TeamsService", "TeamsDomain", "TeamsMemoryStore", "RPCCore", "RPCTransportInProcess"]
+        ),
+        .testTarget(
+            name: "TeamsEventLogTests",
+            dependencies: ["TeamsEventLog", "TeamsDomain", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "TeamsStoreTests",
-            dependencies: ["TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsTestSupport"]
+            dependencies: [
+                "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "AWSDynamoDBTests",
@@ -157,10 +224,11 @@ let package = Package(
         .testTarget(
             name: "TeamsEndToEndTests",
             dependencies: [
-                "TeamsDomain", "TeamsService", "TeamsClient", "TeamsRPC", "TeamsWire",
+                "TeamsDomain", "TeamsService", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO",
                 "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsEventLog", "TeamsTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

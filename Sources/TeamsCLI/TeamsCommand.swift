@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TeamsClient
 import TeamsDomain
-import TeamsRPC
+import RPCCore
 
 /// `teams`: the operator's command line for a TeamService server.
 @main

@@ -1,30 +1,33 @@
-import NIOCore
-import NIOPosix
+import RPCCore
+import RPCTransportNIO
 import TeamsDomain
-import TeamsRPC
+import TeamsProto
 import TeamsWire
 
-/// A typed, async client for `teams.v1.TeamService` over one connection.
+/// A typed, async client for `teams.v1.TeamService` and `teams.v1.Health`, in
+/// the domain's terms, over one connection of any transport.
 ///
 /// Safe to share between tasks: concurrent calls are multiplexed on the
 /// connection. Every method throws `RPCError`, whose `code` is the status the
-/// server (or the client, for DEADLINE_EXCEEDED, CANCELLED and UNAVAILABLE) gave.
+/// server (or the client, for DEADLINE_EXCEEDED, CANCELLED and UNAVAILABLE) gave;
+/// a response that does not hold a valid team is INTERNAL.
 public struct TeamsClient: Sendable {
     public let connection: RPCConnection
     /// Applied to every call: its timeout and metadata.
     public var options: CallOptions
+    private let teams: Teams_V1_TeamService.Client
+    private let health: Teams_V1_Health.Client
 
     public init(connection: RPCConnection, options: CallOptions = CallOptions()) {
         self.connection = connection
         self.options = options
+        self.teams = Teams_V1_TeamService.Client(wrapping: connection)
+        self.health = Teams_V1_Health.Client(wrapping: connection)
     }
 
-    /// Connects to `host:port`.
-    public static func connect(
-        host: String, port: Int, options: CallOptions = CallOptions(), connectTimeout: Duration = .seconds(5),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) async throws(RPCError) -> TeamsClient {
-        TeamsClient(connection: try await RPCConnection.connect(host: host, port: port, group: group, connectTimeout: connectTimeout), options: options)
+    /// Connects to `host:port` over TCP.
+    public static func connect(host: String, port: Int, options: CallOptions = CallOptions(), connectTimeout: Duration = .seconds(5)) async throws(RPCError) -> TeamsClient {
+        TeamsClient(connection: try await RPCConnection.connect(host: host, port: port, connectTimeout: connectTimeout), options: options)
     }
 
     public func close() async {
@@ -35,61 +38,90 @@ public struct TeamsClient: Sendable {
 
     /// With the same non-empty `idempotencyKey` within 24 hours, returns the first call's team.
     public func createTeam(name: String, idempotencyKey: String = "") async throws(RPCError) -> Team {
-        try await call("CreateTeam", CreateTeamRequest(name: name, idempotencyKey: idempotencyKey), CreateTeamResponse.self).team
+        try team(try await teams.createTeam(.init(name: name, idempotencyKey: idempotencyKey), options: options).team)
     }
 
     public func getTeam(id: String) async throws(RPCError) -> Team {
-        try await call("GetTeam", GetTeamRequest(id: id), GetTeamResponse.self).team
+        try team(try await teams.getTeam(.init(id: id), options: options).team)
     }
 
     /// `expectedVersion` 0 renames whatever the current version is.
     public func renameTeam(id: String, to name: String, expectedVersion: UInt64 = 0) async throws(RPCError) -> Team {
-        try await call("RenameTeam", RenameTeamRequest(id: id, name: name, expectedVersion: expectedVersion), RenameTeamResponse.self).team
+        try team(try await teams.renameTeam(.init(id: id, name: name, expectedVersion: expectedVersion), options: options).team)
     }
 
     public func deleteTeam(id: String, expectedVersion: UInt64 = 0) async throws(RPCError) {
-        _ = try await call("DeleteTeam", DeleteTeamRequest(id: id, expectedVersion: expectedVersion), DeleteTeamResponse.self)
+        _ = try await teams.deleteTeam(.init(id: id, expectedVersion: expectedVersion), options: options)
     }
 
     /// A `nil` position is sent as unspecified, which the server rejects; it exists to test that.
     public func addPlayer(teamID: String, name: String, position: Position?, expectedVersion: UInt64 = 0) async throws(RPCError) -> Team {
-        let request = AddPlayerRequest(teamID: teamID, player: PlayerSpec(name: name, position: position), expectedVersion: expectedVersion)
-        return try await call("AddPlayer", request, AddPlayerResponse.self).team
+        let request = Teams_V1_AddPlayerRequest(teamID: teamID, player: player(name, position), expectedVersion: expectedVersion)
+        return try team(try await teams.addPlayer(request, options: options).team)
     }
 
     public func removePlayer(teamID: String, name: String, position: Position?, expectedVersion: UInt64 = 0) async throws(RPCError) -> Team {
-        let request = RemovePlayerRequest(teamID: teamID, player: PlayerSpec(name: name, position: position), expectedVersion: expectedVersion)
-        return try await call("RemovePlayer", request, RemovePlayerResponse.self).team
+        let request = Teams_V1_RemovePlayerRequest(teamID: teamID, player: player(name, position), expectedVersion: expectedVersion)
+        return try team(try await teams.removePlayer(request, options: options).team)
     }
 
     /// One page; pass `nextPageToken` back for the next. It is empty on the last page.
     public func searchTeams(term: String = "", pageSize: Int = 0, pageToken: String = "") async throws(RPCError) -> (teams: [Team], nextPageToken: String) {
-        let request = SearchTeamsRequest(term: term, pageSize: UInt32(clamping: pageSize), pageToken: pageToken)
-        let response = try await call("SearchTeams", request, SearchTeamsResponse.self)
-        return (response.teams, response.nextPageToken)
+        let request = Teams_V1_SearchTeamsRequest(term: term, pageSize: UInt32(clamping: pageSize), pageToken: pageToken)
+        let response = try await teams.searchTeams(request, options: options)
+        var found: [Team] = []
+        for message in response.teams { found.append(try team(message)) }
+        return (found, response.nextPageToken)
     }
 
     /// Stored events from `sequence` (0: only new ones), then live ones, until cancelled.
     public func watchEvents(from sequence: UInt64 = 0) -> AsyncThrowingStream<TeamEvent, any Error> {
         var options = self.options
         options.timeout = nil  // a watch lasts as long as the caller wants
-        return connection.serverStreaming("/teams.v1.TeamService/WatchEvents", WatchEventsRequest(fromSequence: sequence), as: TeamEvent.self, options: options)
+        let messages = teams.watchEvents(.init(fromSequence: sequence), options: options)
+        return AsyncThrowingStream { continuation in
+            let relay = Task {
+                do {
+                    for try await message in messages {
+                        do {
+                            continuation.yield(try TeamEvent(message))
+                        } catch {
+                            throw RPCError(.internal, "a WatchEvents message is invalid: \(error)")
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in relay.cancel() }
+        }
     }
 
     // MARK: Health
 
     /// Whether the server is serving, and on which store.
     public func check() async throws(RPCError) -> (serving: Bool, store: String) {
-        let response = try await connection.unary("/teams.v1.Health/Check", CheckRequest(), as: CheckResponse.self, options: options)
-        return (response.serving, response.store)
+        let response = try await health.check(.init(), options: options)
+        return (response.status == .serving, response.store)
     }
 
-    /// The full names of the methods the server implements.
-    public func listMethods() async throws(RPCError) -> [ListMethodsResponse.Method] {
-        try await connection.unary("/teams.v1.Health/ListMethods", ListMethodsRequest(), as: ListMethodsResponse.self, options: options).methods
+    /// The methods the server implements.
+    public func listMethods() async throws(RPCError) -> [(name: String, serverStreaming: Bool)] {
+        try await health.listMethods(.init(), options: options).methods.map { ($0.name, $0.serverStreaming) }
     }
 
-    private func call<Request: WireMessage, Response: WireMessage>(_ method: String, _ request: Request, _ response: Response.Type) async throws(RPCError) -> Response {
-        try await connection.unary("/teams.v1.TeamService/\(method)", request, as: response, options: options)
+    // MARK: Conversions
+
+    private func team(_ message: Teams_V1_Team?) throws(RPCError) -> Team {
+        do {
+            return try Team(from: message)
+        } catch {
+            throw RPCError(.internal, "the server sent an invalid team: \(error)")
+        }
+    }
+
+    private func player(_ name: String, _ position: Position?) -> Teams_V1_Player {
+        Teams_V1_Player(name: name, position: position?.message ?? .unspecified)
     }
 }

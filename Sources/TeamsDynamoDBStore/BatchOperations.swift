@@ -1,4 +1,9 @@
 import AWSDynamoDB
+import TeamsDomain
+
+/// Unprocessed keys or items mean the table is busy: wait 50, 100, 200 … 1000 ms
+/// (rounds 1, 2, 3 …) before asking again.
+private let unprocessedBackoff = Backoff(base: .milliseconds(25), max: .seconds(1), jitter: .none)
 
 /// `BatchGetItem` and `BatchWriteItem` (deletes), which the client has no typed
 /// call for, sent through its raw `send(operation:input:as:)`.
@@ -26,7 +31,7 @@ extension DynamoDBClient {
             keys = output.UnprocessedKeys?[table]?.Keys ?? []
             round += 1
             // Unprocessed keys mean the table is busy: back off before asking again.
-            if !keys.isEmpty { try await Task.sleep(for: .milliseconds(min(1000, 25 << min(round, 6)))) }
+            if !keys.isEmpty { try await Task.sleep(for: unprocessedBackoff.delay(forAttempt: round)) }
         }
         return items
     }
@@ -46,7 +51,7 @@ extension DynamoDBClient {
                 let output = try await send(operation: "BatchWriteItem", input: Input(RequestItems: [table: requests]), as: Output.self)
                 requests = output.UnprocessedItems?[table] ?? []
                 round += 1
-                if !requests.isEmpty { try await Task.sleep(for: .milliseconds(min(1000, 25 << min(round, 6)))) }
+                if !requests.isEmpty { try await Task.sleep(for: unprocessedBackoff.delay(forAttempt: round)) }
             }
             start = end
         }

@@ -33,7 +33,7 @@ extension DynamoDBTeamStore {
         let item = try await call {
             try await self.client.getItem(GetItemInput(tableName: self.tableName, key: ItemLayout.key(ItemLayout.relayID), consistentRead: true))
         }
-        return item?[ItemLayout.delivered]?.numberValue.flatMap(UInt64.init) ?? 0
+        return try ItemLayout.count(ItemLayout.delivered, in: item, id: ItemLayout.relayID)
     }
 
     /// Moves the delivered position forward (a condition keeps it from moving back,
@@ -116,8 +116,8 @@ extension DynamoDBTeamStore {
                 tableName: self.tableName, key: ItemLayout.key(ItemLayout.sequenceCounterID), consistentRead: true))
         }
         return Counter(
-            last: item?[ItemLayout.lastSequence]?.numberValue.flatMap(UInt64.init) ?? 0,
-            prunedThrough: item?[ItemLayout.prunedThrough]?.numberValue.flatMap(UInt64.init) ?? 0)
+            last: try ItemLayout.count(ItemLayout.lastSequence, in: item, id: ItemLayout.sequenceCounterID),
+            prunedThrough: try ItemLayout.count(ItemLayout.prunedThrough, in: item, id: ItemLayout.sequenceCounterID))
     }
 
     /// The event items of `sequences` that exist, by sequence.

@@ -42,9 +42,6 @@ extension DynamoDBTeamStore {
             startKey = page.lastEvaluatedKey
         } while startKey != nil
 
-        matches.sort { ($0.nameKey, $0.id) < ($1.nameKey, $1.id) }
-        let page = Array(matches.prefix(max(0, query.limit)))
-        let next = matches.count > page.count ? page.last.map { SearchCursor(nameKey: $0.nameKey, id: $0.id) } : nil
-        return TeamPage(teams: page, next: next)
+        return TeamPage(cutting: matches.sorted(by: Team.searchOrder), limit: query.limit)
     }
 }

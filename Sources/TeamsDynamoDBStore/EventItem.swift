@@ -1,7 +1,8 @@
 import AWSDynamoDB
 import TeamsDomain
 
-/// How a `TeamEvent` is stored as an item, `event#<sequence>` (see `ItemLayout`).
+/// How a `TeamEvent` is stored as an item, `event#<sequence>` (see `ItemLayout`):
+/// `kind` holds the `TeamEvent.Kind` raw value, other attributes the change's details.
 enum EventItem {
     static func item(_ event: TeamEvent, sequence: UInt64) -> [String: AttributeValue] {
         var item: [String: AttributeValue] = [
@@ -9,15 +10,13 @@ enum EventItem {
             ItemLayout.sequence: .number(sequence),
             ItemLayout.teamID: .s(event.teamID.description),
             ItemLayout.teamVersion: .number(event.version),
-            ItemLayout.kind: .s(event.name),
+            ItemLayout.kind: .s(event.change.kind.rawValue),
             ItemLayout.occurredAt: .number(event.occurredAt),
         ]
-        switch event.change {
-        case .teamCreated(let name), .teamRenamed(let name):
+        if let name = event.change.teamName {
             item[ItemLayout.newName] = .s(name)
-        case .teamDeleted:
-            break
-        case .playerAdded(let player), .playerRemoved(let player):
+        }
+        if let player = event.change.player {
             item[ItemLayout.eventPlayerName] = .s(player.name)
             item[ItemLayout.eventPlayerPosition] = .s(player.position.rawValue)
         }
@@ -33,24 +32,15 @@ enum EventItem {
         }
         guard let version = item[ItemLayout.teamVersion]?.numberValue.flatMap(UInt64.init),
             let occurredAt = item[ItemLayout.occurredAt]?.numberValue.flatMap(Int64.init),
-            let kind = item[ItemLayout.kind]?.stringValue
+            let rawKind = item[ItemLayout.kind]?.stringValue
         else { throw .corrupt("event \(sequence) lacks its version, time or kind") }
+        guard let kind = TeamEvent.Kind(rawValue: rawKind) else { throw .corrupt("event \(sequence) has unknown kind \(rawKind)") }
 
-        func name() -> String { item[ItemLayout.newName]?.stringValue ?? "" }
-        func player() throws(RepositoryError) -> Player {
-            guard let code = item[ItemLayout.eventPlayerPosition]?.stringValue, let position = Position(rawValue: code) else {
-                throw .corrupt("event \(sequence) has no valid position")
-            }
-            return Player(name: item[ItemLayout.eventPlayerName]?.stringValue ?? "", position: position)
+        let player = item[ItemLayout.eventPlayerPosition]?.stringValue.flatMap(Position.init(rawValue:)).map { position in
+            Player(name: item[ItemLayout.eventPlayerName]?.stringValue ?? "", position: position)
         }
-        let change: TeamEvent.Change
-        switch kind {
-        case "TeamCreated": change = .teamCreated(name: name())
-        case "TeamRenamed": change = .teamRenamed(name: name())
-        case "TeamDeleted": change = .teamDeleted
-        case "PlayerAdded": change = .playerAdded(try player())
-        case "PlayerRemoved": change = .playerRemoved(try player())
-        default: throw .corrupt("event \(sequence) has unknown kind \(kind)")
+        guard let change = TeamEvent.Change(kind: kind, teamName: item[ItemLayout.newName]?.stringValue ?? "", player: player) else {
+            throw .corrupt("event \(sequence) has no valid position")
         }
         return TeamEvent(sequence: sequence, teamID: teamID, version: version, change: change, occurredAt: occurredAt)
     }

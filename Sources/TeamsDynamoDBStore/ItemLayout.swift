@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import TeamsDomain
 
 /// Where everything lives in the one table (hash key `id`, a string).
 ///
@@ -67,4 +68,20 @@ enum ItemLayout {
     }
 
     static func idempotencyID(_ key: String) -> String { idempotencyPrefix + key }
+
+    /// The count (`seq`, `prunedThrough`, `delivered`) in `attribute` of the counter
+    /// item `id`: 0 while the item or the attribute is not there yet.
+    /// - Throws: `.corrupt` naming the item when the attribute holds anything but a
+    ///   whole number from 0 to `UInt64.max`, rather than reading it as 0.
+    static func count(_ attribute: String, in item: [String: AttributeValue]?, id: String) throws(RepositoryError) -> UInt64 {
+        switch item?[attribute] {
+        case nil, .null?:
+            return 0
+        case .n(let text)?:
+            guard let count = UInt64(text) else { throw .corrupt("\(id) has \(attribute) \(text), which is not a count") }
+            return count
+        default:
+            throw .corrupt("\(id) has a non-numeric \(attribute)")
+        }
+    }
 }

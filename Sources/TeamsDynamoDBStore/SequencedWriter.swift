@@ -185,18 +185,21 @@ actor SequencedWriter {
         for entry in entries { entry.continuation.resume(returning: outcome) }
     }
 
-    /// The first miss is retried at once (the counter was just read afresh); after
-    /// that a random pause up to 1, 2, 4 … 50 ms keeps competing servers out of lockstep.
+    /// After the `contended`-th miss in a row: none after the first (the counter was
+    /// just read afresh); after that a random pause up to 2, 4, 8 … 50 ms keeps
+    /// competing servers out of lockstep.
     private func pause(_ contended: Int) async {
         guard contended > 1 else { return }
-        let ceiling = min(50_000, 500 << min(contended, 7))
-        try? await Task.sleep(for: .microseconds(Int.random(in: 0...ceiling)))
+        try? await Task.sleep(for: Self.contentionBackoff.delay(forAttempt: contended))
     }
+
+    /// 0.5 ms × 2^contended, so the first pause (`contended` 2) is up to 2 ms.
+    private static let contentionBackoff = Backoff(base: .microseconds(500), max: .milliseconds(50), jitter: .full)
 
     private func readSequence() async throws -> UInt64 {
         let item = try await client.getItem(GetItemInput(
             tableName: table, key: ItemLayout.key(ItemLayout.sequenceCounterID), consistentRead: true))
-        return item?[ItemLayout.lastSequence]?.numberValue.flatMap(UInt64.init) ?? 0
+        return try ItemLayout.count(ItemLayout.lastSequence, in: item, id: ItemLayout.sequenceCounterID)
     }
 
     private func counterUpdate(from expected: UInt64, to next: UInt64) -> TransactWriteItem {

@@ -3,8 +3,9 @@ import TeamsDomain
 
 /// The default `EventPublisher`: one structured log line per domain event.
 ///
-/// The line's message is the event name; its metadata carries the sequence, the
-/// team id, the version and the change's details, so log pipelines can index them.
+/// The line's message is the event name (`TeamEvent.Kind`'s raw value, as the stores
+/// keep it); its metadata carries the sequence, the team id, the version and the
+/// change's details, so log pipelines can index them.
 public struct LoggingEventPublisher: EventPublisher {
     private let logger: Logger
 
@@ -23,12 +24,10 @@ public struct LoggingEventPublisher: EventPublisher {
             "team_id": "\(event.teamID)",
             "version": "\(event.version)",
         ]
-        switch event.change {
-        case .teamCreated(let name), .teamRenamed(let name):
+        if let name = event.change.teamName {
             metadata["team_name"] = "\(name)"
-        case .teamDeleted:
-            break
-        case .playerAdded(let player), .playerRemoved(let player):
+        }
+        if let player = event.change.player {
             metadata["player_name"] = "\(player.name)"
             metadata["position"] = "\(player.position.rawValue)"
         }

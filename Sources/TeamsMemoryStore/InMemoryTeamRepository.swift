@@ -68,10 +68,7 @@ public final class InMemoryTeamRepository: TeamStore {
                 (query.after?.precedes(team) ?? true) && (query.term.isEmpty || team.nameKey.contains(query.term))
             }
         }
-        let sorted = matches.sorted { ($0.nameKey, $0.id) < ($1.nameKey, $1.id) }
-        let page = Array(sorted.prefix(query.limit))
-        let next = sorted.count > page.count ? page.last.map { SearchCursor(nameKey: $0.nameKey, id: $0.id) } : nil
-        return TeamPage(teams: page, next: next)
+        return TeamPage(cutting: matches.sorted(by: Team.searchOrder), limit: query.limit)
     }
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {

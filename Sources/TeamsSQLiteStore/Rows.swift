@@ -3,6 +3,9 @@ import GRDB
 import TeamsDomain
 
 /// How a `Team` is laid out in the `teams` table.
+///
+/// Reading throws `RepositoryError.corrupt` naming the team for a row that does not
+/// parse, and never traps (see `StoredValues.swift`).
 enum TeamRow {
     private struct PlayerJSON: Codable {
         var name: String
@@ -17,7 +20,10 @@ enum TeamRow {
     }
 
     static func fetch(_ id: TeamID, in db: Database) throws -> Team? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM teams WHERE id = ?"), arguments: [id.description]).map(team(from:))
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM teams WHERE id = ?"), arguments: [id.description]) else {
+            return nil
+        }
+        return try team(from: row)
     }
 
     static func insert(_ team: Team, in db: Database) throws {
@@ -25,11 +31,14 @@ enum TeamRow {
             arguments: [team.id.description, team.name, team.nameKey, try playersJSON(team.players), Int64(team.version)])
     }
 
-    static func team(from row: Row) throws -> Team {
-        let rawID: String = row["id"]
-        guard let id = TeamID(rawID) else { throw RepositoryError.corrupt("team id \(rawID) is not an xid") }
-        let version: Int64 = row["version"]
-        return Team(id: id, name: row["name"], players: try players(json: row["players"]), version: UInt64(version))
+    static func team(from row: Row) throws(RepositoryError) -> Team {
+        let rawID: String = try row.stored("id", of: "a team row")
+        guard let id = TeamID(rawID) else { throw .corrupt("team id \(rawID) is not an xid") }
+        let record = "team \(id)"
+        let name: String = try row.stored("name", of: record)
+        let json: String = try row.stored("players", of: record)
+        let version: Int64 = try row.stored("version", of: record)
+        return Team(id: id, name: name, players: try players(json: json, of: record), version: try UInt64(stored: version, "\(record)'s version"))
     }
 
     static func playersJSON(_ players: [Player]) throws -> String {
@@ -37,13 +46,15 @@ enum TeamRow {
         return String(decoding: try JSONEncoder().encode(players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }), as: UTF8.self)
     }
 
-    static func players(json: String) throws -> [Player] {
-        try JSONDecoder().decode([PlayerJSON].self, from: Data(json.utf8)).map { player in
-            guard let position = Position(rawValue: player.position) else {
-                throw RepositoryError.corrupt("unknown position \(player.position)")
-            }
-            return Player(name: player.name, position: position)
+    /// The players of `record` from the `players` column's JSON.
+    static func players(json: String, of record: String) throws(RepositoryError) -> [Player] {
+        let decoded: [PlayerJSON]
+        do {
+            decoded = try JSONDecoder().decode([PlayerJSON].self, from: Data(json.utf8))
+        } catch {
+            throw .corrupt("\(record) has players that are not a JSON array of {name, position}")
         }
+        return try players(decoded, of: record)
     }
 
     static func encode(json team: Team) throws -> String {
@@ -51,50 +62,62 @@ enum TeamRow {
         return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
-    static func decode(json: String) throws -> Team {
-        let value = try JSONDecoder().decode(TeamJSON.self, from: Data(json.utf8))
-        guard let id = TeamID(value.id) else { throw RepositoryError.corrupt("team id \(value.id) is not an xid") }
-        return Team(id: id, name: value.name, players: try players(json: String(decoding: try JSONEncoder().encode(value.players), as: UTF8.self)), version: value.version)
+    /// The team that `encode(json:)` wrote into `record` (an idempotency key's row).
+    static func decode(json: String, of record: String) throws(RepositoryError) -> Team {
+        let value: TeamJSON
+        do {
+            value = try JSONDecoder().decode(TeamJSON.self, from: Data(json.utf8))
+        } catch {
+            throw .corrupt("\(record) holds a team that is not JSON {id, name, players, version}")
+        }
+        guard let id = TeamID(value.id) else { throw .corrupt("\(record) holds team id \(value.id), which is not an xid") }
+        return Team(id: id, name: value.name, players: try players(value.players, of: "\(record)'s team \(id)"), version: value.version)
+    }
+
+    private static func players(_ decoded: [PlayerJSON], of record: String) throws(RepositoryError) -> [Player] {
+        var players: [Player] = []
+        players.reserveCapacity(decoded.count)
+        for player in decoded {
+            guard let position = Position(rawValue: player.position) else {
+                throw .corrupt("\(record) has a player with unknown position \(player.position)")
+            }
+            players.append(Player(name: player.name, position: position))
+        }
+        return players
     }
 }
 
-/// How a `TeamEvent` is laid out in the `events` table.
+/// How a `TeamEvent` is laid out in the `events` table: `kind` holds the
+/// `TeamEvent.Kind` raw value, the other columns the change's details.
 enum EventRow {
     static func insert(_ event: TeamEvent, in db: Database) throws {
-        var teamName: String?
-        var player: Player?
-        let kind: String
-        switch event.change {
-        case .teamCreated(let name): kind = "TeamCreated"; teamName = name
-        case .teamRenamed(let name): kind = "TeamRenamed"; teamName = name
-        case .teamDeleted: kind = "TeamDeleted"
-        case .playerAdded(let added): kind = "PlayerAdded"; player = added
-        case .playerRemoved(let removed): kind = "PlayerRemoved"; player = removed
-        }
+        let player = event.change.player
         try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-            arguments: [event.teamID.description, Int64(event.version), kind, teamName, player?.name, player?.position.rawValue, event.occurredAt])
+            arguments: [
+                event.teamID.description, Int64(event.version), event.change.kind.rawValue, event.change.teamName,
+                player?.name, player?.position.rawValue, event.occurredAt,
+            ])
     }
 
-    static func event(from row: Row) throws -> TeamEvent {
-        let rawID: String = row["team_id"]
-        guard let id = TeamID(rawID) else { throw RepositoryError.corrupt("event team id \(rawID) is not an xid") }
-        let kind: String = row["kind"]
-        func player() throws -> Player {
-            let position: String? = row["position"]
-            guard let position, let parsed = Position(rawValue: position) else { throw RepositoryError.corrupt("event without a valid position") }
-            return Player(name: row["player_name"] ?? "", position: parsed)
+    /// - Throws: `.corrupt` naming the event for a row that does not parse.
+    static func event(from row: Row) throws(RepositoryError) -> TeamEvent {
+        let storedSequence: Int64 = try row.stored("sequence", of: "an event row")
+        let record = "event \(storedSequence)"
+        let rawID: String = try row.stored("team_id", of: record)
+        guard let id = TeamID(rawID) else { throw .corrupt("\(record) has team id \(rawID), which is not an xid") }
+        let rawKind: String = try row.stored("kind", of: record)
+        guard let kind = TeamEvent.Kind(rawValue: rawKind) else { throw .corrupt("\(record) has unknown kind \(rawKind)") }
+        let teamName: String? = try row.stored("team_name", of: record)
+        let playerName: String? = try row.stored("player_name", of: record)
+        let position: String? = try row.stored("position", of: record)
+        let player = position.flatMap(Position.init(rawValue:)).map { Player(name: playerName ?? "", position: $0) }
+        guard let change = TeamEvent.Change(kind: kind, teamName: teamName ?? "", player: player) else {
+            throw .corrupt("\(record) has no valid position")
         }
-        let change: TeamEvent.Change
-        switch kind {
-        case "TeamCreated": change = .teamCreated(name: row["team_name"] ?? "")
-        case "TeamRenamed": change = .teamRenamed(name: row["team_name"] ?? "")
-        case "TeamDeleted": change = .teamDeleted
-        case "PlayerAdded": change = .playerAdded(try player())
-        case "PlayerRemoved": change = .playerRemoved(try player())
-        default: throw RepositoryError.corrupt("unknown event kind \(kind)")
-        }
-        let sequence: Int64 = row["sequence"]
-        let version: Int64 = row["version"]
-        return TeamEvent(sequence: UInt64(sequence), teamID: id, version: UInt64(version), change: change, occurredAt: row["occurred_at"])
+        let version: Int64 = try row.stored("version", of: record)
+        let occurredAt: Int64 = try row.stored("occurred_at", of: record)
+        return TeamEvent(
+            sequence: try UInt64(stored: storedSequence, "\(record)'s sequence"), teamID: id,
+            version: try UInt64(stored: version, "\(record)'s version"), change: change, occurredAt: occurredAt)
     }
 }

@@ -66,8 +66,15 @@ public final class SQLiteTeamStore: TeamStore {
             if let idempotencyKey,
                 let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
             {
-                let id: String = earlier["team_id"]
-                return try TeamRow.fetch(TeamID(id)!, in: db) ?? TeamRow.decode(json: earlier["team"])
+                // The team as it is now, or as created when it was deleted since.
+                let record = "idempotency key \(idempotencyKey)"
+                let rawID: String = try earlier.stored("team_id", of: record)
+                guard let id = TeamID(rawID) else {
+                    throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
+                }
+                if let current = try TeamRow.fetch(id, in: db) { return current }
+                let created: String = try earlier.stored("team", of: record)
+                return try TeamRow.decode(json: created, of: record)
             }
             do {
                 try TeamRow.insert(team, in: db)
@@ -111,10 +118,9 @@ public final class SQLiteTeamStore: TeamStore {
             }
             sql += " ORDER BY name_key, id LIMIT ?"
             arguments += [query.limit + 1]
+            // One more than fits tells whether there is a next page.
             let teams = try Row.fetchAll(db, sql: sql, arguments: arguments).map(TeamRow.team(from:))
-            let page = Array(teams.prefix(query.limit))
-            let next = teams.count > query.limit ? page.last.map { SearchCursor(nameKey: $0.nameKey, id: $0.id) } : nil
-            return TeamPage(teams: page, next: next)
+            return TeamPage(cutting: teams, limit: query.limit)
         }
     }
 
@@ -130,12 +136,14 @@ public final class SQLiteTeamStore: TeamStore {
     public func latestSequence() async throws(RepositoryError) -> UInt64 {
         try await read { db in
             // sqlite_sequence keeps the last sequence even when pruning emptied the table.
-            UInt64(try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0)
+            try UInt64(stored: try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0, "the last event sequence")
         }
     }
 
     public func deliveredSequence() async throws(RepositoryError) -> UInt64 {
-        try await read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT delivered FROM relay WHERE id = 1") ?? 0) }
+        try await read { db in
+            try UInt64(stored: try Int64.fetchOne(db, sql: "SELECT delivered FROM relay WHERE id = 1") ?? 0, "the delivered sequence")
+        }
     }
 
     public func markDelivered(through sequence: UInt64) async throws(RepositoryError) {
@@ -171,7 +179,8 @@ public final class SQLiteTeamStore: TeamStore {
         guard let actual = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM teams WHERE id = ?"), arguments: [id.description]) else {
             throw RepositoryError.notFound
         }
-        throw RepositoryError.versionConflict(actual: UInt64(actual))
+        let version = try UInt64(stored: actual, "team \(id)'s version")
+        throw RepositoryError.versionConflict(actual: version)
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RepositoryError) -> T {
@@ -193,6 +202,8 @@ public final class SQLiteTeamStore: TeamStore {
     /// SQLite's failures in the store's terms.
     static func repositoryError(_ error: any Error) -> RepositoryError {
         if let error = error as? RepositoryError { return error }
+        // Rows are read with `Row.stored`, which throws `.corrupt` itself; this is the fallback.
+        if error is RowDecodingError { return .corrupt("\(error)") }
         guard let error = error as? DatabaseError else { return .unavailable("\(error)") }
         switch error.resultCode {
         case .SQLITE_FULL: return .resourceExhausted("the disk is full: \(error.message ?? "SQLITE_FULL")")

@@ -6,7 +6,8 @@ import NIOPosix
 import ServiceLifecycle
 import TeamsDomain
 import TeamsEventLog
-import TeamsRPC
+import RPCCore
+import RPCTransportNIO
 import TeamsService
 
 /// `teams-server`: serves TeamService on a TCP port.

@@ -1,5 +1,5 @@
 import TeamsDomain
-import TeamsRPC
+import RPCCore
 
 extension RPCError {
     /// The one place a use-case failure becomes a status code.

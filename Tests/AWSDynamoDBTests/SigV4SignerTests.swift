@@ -168,19 +168,6 @@ final class SigV4SignerTests: XCTestCase {
         XCTAssertEqual(signed.headers["User-Agent"], ["x"])
     }
 
-    func testContentSHA256HeaderIsAddedAndSignedWhenAsked() {
-        let signer = SigV4Signer(credentials: Self.suiteCredentials, region: "us-east-1", service: "service")
-        let signed = signer.sign(
-            method: "POST", url: URL(string: "https://example.amazonaws.com/")!,
-            headers: HTTPHeaders([("Host", "example.amazonaws.com")]), body: Array("Param1=value1".utf8),
-            date: Self.suiteDate, includeContentSHA256: true
-        )
-        let hash = "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
-        XCTAssertEqual(signed.headers["X-Amz-Content-SHA256"], [hash])
-        XCTAssertEqual(signed.signedHeaders, "host;x-amz-content-sha256;x-amz-date")
-        XCTAssertTrue(signed.canonicalRequest.contains("\nx-amz-content-sha256:\(hash)\n"))
-    }
-
     func testSigningReplacesStaleSignatureHeaders() {
         let signer = SigV4Signer(credentials: Self.suiteCredentials, region: "us-east-1", service: "service")
         let stale = HTTPHeaders([
@@ -192,11 +179,10 @@ final class SigV4SignerTests: XCTestCase {
         XCTAssertEqual(signed.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
     }
 
-    func testCanonicalURIEncodesSegmentsTwiceAndNormalizesExceptForS3() {
+    func testCanonicalURIEncodesSegmentsTwiceAndNormalizes() {
         let url = URL(string: "https://example.amazonaws.com/a/./b/../c%20d/%E1%88%B4/")!
-        XCTAssertEqual(SigV4Signer.canonicalURI(url, service: "dynamodb"), "/a/c%2520d/%25E1%2588%25B4/")
-        XCTAssertEqual(SigV4Signer.canonicalURI(url, service: "s3"), "/a/./b/../c%20d/%E1%88%B4/")
-        XCTAssertEqual(SigV4Signer.canonicalURI(URL(string: "https://example.amazonaws.com")!, service: "dynamodb"), "/")
+        XCTAssertEqual(SigV4Signer.canonicalURI(url), "/a/c%2520d/%25E1%2588%25B4/")
+        XCTAssertEqual(SigV4Signer.canonicalURI(URL(string: "https://example.amazonaws.com")!), "/")
     }
 
     func testCanonicalQueryEncodesAndSorts() {

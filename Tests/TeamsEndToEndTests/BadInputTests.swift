@@ -1,5 +1,6 @@
-import TeamsRPC
-import TeamsWire
+import RPCCore
+import RPCTransportNIO
+import TeamsProto
 import XCTest
 
 /// Bytes a well-behaved client would never send. Each fails one call, never the
@@ -15,7 +16,7 @@ final class BadInputTests: XCTestCase {
         await server.stop()
     }
 
-    let check = "/teams.v1.Health/Check"
+    let check = Teams_V1_Health.Method.check.path
 
     func assertConnectionStillWorks(_ raw: RawConnection, file: StaticString = #filePath, line: UInt = #line) {
         raw.send(RawConnection.request(callID: 999, method: check, payload: []))
@@ -26,10 +27,10 @@ final class BadInputTests: XCTestCase {
 
     func testUnknownMethodIsUnimplementedAndTheConnectionSurvives() throws {
         let raw = try RawConnection(port: server.port)
-        raw.send(RawConnection.request(callID: 1, method: "/teams.v1.TeamService/Nope", payload: []))
+        raw.send(RawConnection.request(callID: 1, method: "/" + Teams_V1_TeamService.wireService.name + "/Nope", payload: []))
         let response = try XCTUnwrap(raw.readStatus())
         XCTAssertEqual(response.status, StatusCode.unimplemented.rawValue)
-        XCTAssertTrue(response.message.contains("/teams.v1.TeamService/Nope"), response.message)
+        XCTAssertTrue(response.message.contains("/" + Teams_V1_TeamService.wireService.name + "/Nope"), response.message)
         assertConnectionStillWorks(raw)
     }
 
@@ -42,7 +43,7 @@ final class BadInputTests: XCTestCase {
 
     func testUndecodablePayloadIsInvalidArgumentAndTheConnectionSurvives() throws {
         let raw = try RawConnection(port: server.port)
-        raw.send(RawConnection.request(callID: 2, method: "/teams.v1.TeamService/GetTeam", payload: [0x0a, 0x7f, 0x01]))
+        raw.send(RawConnection.request(callID: 2, method: Teams_V1_TeamService.Method.getTeam.path, payload: [0x0a, 0x7f, 0x01]))
         let response = try XCTUnwrap(raw.readStatus())
         XCTAssertEqual(response.status, StatusCode.invalidArgument.rawValue)
         assertConnectionStillWorks(raw)

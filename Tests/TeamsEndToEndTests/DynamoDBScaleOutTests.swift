@@ -1,7 +1,8 @@
 import Foundation
 import TeamsClient
 import TeamsDomain
-import TeamsRPC
+import RPCCore
+import RPCTransportNIO
 import TeamsTestSupport
 import XCTest
 

@@ -2,8 +2,9 @@ import NIOCore
 import TeamsClient
 import TeamsDomain
 import TeamsMemoryStore
-import TeamsRPC
-import TeamsWire
+import RPCCore
+import RPCTransportNIO
+import TeamsProto
 import XCTest
 
 /// Every RPC through `TeamsClient` against a real server on loopback.
@@ -57,9 +58,9 @@ final class TeamServiceEndToEndTests: XCTestCase {
         XCTAssertTrue(health.serving)
         XCTAssertEqual(health.store, "memory")
         let methods = try await client.listMethods().map(\.name)
-        XCTAssertTrue(methods.contains("/teams.v1.TeamService/GetTeam"))
-        XCTAssertTrue(methods.contains("/teams.v1.Health/ListMethods"))
-        XCTAssertTrue(methods.contains("/teams.v1.TeamService/WatchEvents"))
+        XCTAssertTrue(methods.contains(Teams_V1_TeamService.Method.getTeam.path))
+        XCTAssertTrue(methods.contains(Teams_V1_Health.Method.listMethods.path))
+        XCTAssertTrue(methods.contains(Teams_V1_TeamService.Method.watchEvents.path))
     }
 
     func testSearchPaginatesOverTheWire() async throws {
@@ -122,8 +123,8 @@ final class TeamServiceEndToEndTests: XCTestCase {
         // A raw client that sets a 50 ms deadline and waits as long as it takes.
         let slow = try await TestServer.start(store: SlowRepository(delay: .seconds(5)))
         let raw = try RawConnection(port: slow.port)
-        let payload = GetTeamRequest(id: "00000000000000000000").encodedBytes()
-        let name = Array("/teams.v1.TeamService/GetTeam".utf8)
+        let payload = try Teams_V1_GetTeamRequest(id: "00000000000000000000").encodedBytes()
+        let name = Array(Teams_V1_TeamService.Method.getTeam.path.utf8)
         var body: [UInt8] = [1, 0x03, 0, 0, 0, 5, 0, 0, UInt8(name.count)] + name + RawConnection.bytes(50) + payload
         body.insert(contentsOf: RawConnection.bytes(UInt32(body.count)), at: 0)
         raw.send(body)
@@ -178,7 +179,7 @@ final class TeamServiceEndToEndTests: XCTestCase {
         let connection = client.connection
         let head: ResponseHead = try await withCheckedThrowingContinuation { continuation in
             connection.eventLoop.execute {
-                connection.startCall("/teams.v1.Health/Check", CheckRequest(), options: CallOptions(metadata: ["request-id": "req-42", "other": "x"])) { event in
+                connection.startCall(Teams_V1_Health.Method.check, Teams_V1_CheckRequest(), options: CallOptions(metadata: ["request-id": "req-42", "other": "x"])) { event in
                     if case .end(let head, _) = event { continuation.resume(returning: head) }
                 }
             }

@@ -4,7 +4,8 @@ import NIOPosix
 import TeamsClient
 import TeamsDomain
 import TeamsMemoryStore
-import TeamsRPC
+import RPCCore
+import RPCTransportNIO
 import TeamsService
 
 /// A real server on an ephemeral loopback port, in process.

@@ -1,7 +1,9 @@
 import TeamsClient
 import TeamsDomain
+import TeamsProto
 import TeamsMemoryStore
-import TeamsRPC
+import RPCCore
+import RPCTransportNIO
 import TeamsSQLiteStore
 import TeamsTestSupport
 import XCTest
@@ -106,7 +108,7 @@ final class WatchEventsTests: XCTestCase {
         for index in 0..<100_000 { _ = try await interactor.createTeam(name: "Team \(index) \(padding)") }
 
         let raw = try RawConnection(port: server.port, receiveBuffer: 4096)
-        let name = Array("/teams.v1.TeamService/WatchEvents".utf8)
+        let name = Array(Teams_V1_TeamService.Method.watchEvents.path.utf8)
         var body: [UInt8] = [1, 0x01, 0, 0, 0, 1, 0, 0, UInt8(name.count)] + name + [0x08, 0x01]  // from_sequence 1
         body.insert(contentsOf: RawConnection.bytes(UInt32(body.count)), at: 0)
         raw.send(body)

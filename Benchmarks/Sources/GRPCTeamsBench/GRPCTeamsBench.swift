@@ -5,8 +5,10 @@ import GRPCTeamsShared
 import Histogram
 import NIOCore
 import NIOPosix
+import RPCCore
 import Synchronization
 import TeamsDomain
+import TeamsProto
 import TeamsWire
 
 #if canImport(Glibc)
@@ -14,6 +16,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+// Both GRPCCore and RPCCore declare `MethodDescriptor`, `RPCError` and `CallOptions`:
+// uses below name the module.
 
 typealias Client = GRPCClient<HTTP2ClientTransport.Posix>
 
@@ -102,12 +107,13 @@ struct GRPCTeamsBench: AsyncParsableCommand {
 
     private func benchmark(_ clients: [Client]) async throws -> Summary {
         // Fail clearly, not after a long wait, when nothing listens there.
-        var probe = CallOptions.defaults
+        var probe = GRPCCore.CallOptions.defaults
         probe.timeout = .seconds(10)
         do {
             try await clients[0].unary(
-                request: ClientRequest(message: CheckRequest()), descriptor: TeamServiceGRPC.healthCheck,
-                serializer: WireMessageSerializer<CheckRequest>(), deserializer: WireMessageDeserializer<CheckResponse>(),
+                request: ClientRequest(message: Teams_V1_CheckRequest()), descriptor: TeamServiceGRPC.healthCheck,
+                serializer: WireMessageSerializer<Teams_V1_CheckRequest>(),
+                deserializer: WireMessageDeserializer<Teams_V1_CheckResponse>(),
                 options: probe) { response in _ = try response.message }
         } catch {
             throw BenchError("cannot reach the gRPC server at \(target): \(describe(error))")
@@ -120,10 +126,15 @@ struct GRPCTeamsBench: AsyncParsableCommand {
         // The payload bytes of one GetTeam call, to tell framing from payload on the wire.
         var getTeamPayloadBytes: Int?
         if let id = teamIDs.first {
-            let team: Team = try await call(clients[0], TeamServiceGRPC.getTeam, GetTeamRequest(id: id), probe) {
-                (response: GetTeamResponse) in response.team
+            let team: Team = try await call(clients[0], TeamServiceGRPC.getTeam, Teams_V1_GetTeamRequest(id: id), probe) {
+                (response: Teams_V1_GetTeamResponse) throws(WireError) in try Team(from: response.team)
             }
-            getTeamPayloadBytes = GetTeamRequest(id: id).encodedBytes().count + GetTeamResponse(team: team).encodedBytes().count
+            do throws(WireError) {
+                getTeamPayloadBytes = try Teams_V1_GetTeamRequest(id: id).encodedBytes().count
+                    + Teams_V1_GetTeamResponse(team: Teams_V1_Team(team)).encodedBytes().count
+            } catch {
+                throw BenchError("cannot encode a sample GetTeam: \(error)")
+            }
         }
 
         let plan = Plan(
@@ -161,7 +172,7 @@ struct GRPCTeamsBench: AsyncParsableCommand {
     private func seed(_ clients: [Client]) async throws -> [String] {
         guard teams > 0 else { return [] }
         let workers = min(teams, connections * inFlight)
-        var seedOptions = CallOptions.defaults
+        var seedOptions = GRPCCore.CallOptions.defaults
         seedOptions.timeout = .seconds(30)
         let options = seedOptions
         let perTeam = playersPerTeam
@@ -173,14 +184,15 @@ struct GRPCTeamsBench: AsyncParsableCommand {
                     var created: [(Int, String)] = []
                     for index in stride(from: worker, to: teamCount, by: workers) {
                         let team: Team = try await call(
-                            client, TeamServiceGRPC.createTeam, CreateTeamRequest(name: "t\(index + 1)"), options
-                        ) { (response: CreateTeamResponse) in response.team }
+                            client, TeamServiceGRPC.createTeam, Teams_V1_CreateTeamRequest(name: "t\(index + 1)"), options
+                        ) { (response: Teams_V1_CreateTeamResponse) throws(WireError) in try Team(from: response.team) }
                         let id = team.id.description
                         for player in 0..<perTeam {
-                            let spec = PlayerSpec(name: "p\(player + 1)", position: Position.allCases[player % Position.allCases.count])
+                            let position = Position.allCases[player % Position.allCases.count]
+                            let spec = Teams_V1_Player(name: "p\(player + 1)", position: position.message)
                             try await call(
-                                client, TeamServiceGRPC.addPlayer, AddPlayerRequest(teamID: id, player: spec), options
-                            ) { (_: AddPlayerResponse) in () }
+                                client, TeamServiceGRPC.addPlayer, Teams_V1_AddPlayerRequest(teamID: id, player: spec), options
+                            ) { (_: Teams_V1_AddPlayerResponse) in () }
                         }
                         created.append((index, id))
                     }
@@ -267,7 +279,7 @@ struct SplitMix64: RandomNumberGenerator {
 func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) async -> WorkerResult {
     var result = WorkerResult()
     var random = SplitMix64(state: seed)
-    let options = CallOptions.defaults
+    let options = GRPCCore.CallOptions.defaults
     let positions = Position.allCases
     // Players go to teams this worker created (as `teams bench` does), so seeded
     // teams keep their size and squads never fill; seeded teams until one exists.
@@ -281,32 +293,34 @@ func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) asy
             switch operation {
             case .get:
                 let id = plan.ids[Int(random.next() % UInt64(plan.ids.count))]
-                try await call(client, TeamServiceGRPC.getTeam, GetTeamRequest(id: id), options) { (_: GetTeamResponse) in () }
+                try await call(client, TeamServiceGRPC.getTeam, Teams_V1_GetTeamRequest(id: id), options) {
+                    (_: Teams_V1_GetTeamResponse) in ()
+                }
             case .addPlayer:
                 let id = createdIDs.last ?? plan.ids[Int(random.next() % UInt64(plan.ids.count))]
                 let name = "x" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)
-                let spec = PlayerSpec(name: name, position: positions[Int(random.next() % UInt64(positions.count))])
-                try await call(client, TeamServiceGRPC.addPlayer, AddPlayerRequest(teamID: id, player: spec), options) {
-                    (_: AddPlayerResponse) in ()
+                let spec = Teams_V1_Player(name: name, position: positions[Int(random.next() % UInt64(positions.count))].message)
+                try await call(client, TeamServiceGRPC.addPlayer, Teams_V1_AddPlayerRequest(teamID: id, player: spec), options) {
+                    (_: Teams_V1_AddPlayerResponse) in ()
                 }
             case .create:
                 let name = "c" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)
-                let created = try await call(client, TeamServiceGRPC.createTeam, CreateTeamRequest(name: name), options) {
-                    (response: CreateTeamResponse) in response.team.id.description
+                let created = try await call(client, TeamServiceGRPC.createTeam, Teams_V1_CreateTeamRequest(name: name), options) {
+                    (response: Teams_V1_CreateTeamResponse) throws(WireError) in try Team(from: response.team).id.description
                 }
                 createdIDs.append(created)
             case .rename:
                 let id = plan.ids[Int(random.next() % UInt64(plan.ids.count))]
                 let name = "r" + String(progress.names.add(1, ordering: .relaxed).newValue, radix: 36)
-                try await call(client, TeamServiceGRPC.renameTeam, RenameTeamRequest(id: id, name: name), options) {
-                    (_: RenameTeamResponse) in ()
+                try await call(client, TeamServiceGRPC.renameTeam, Teams_V1_RenameTeamRequest(id: id, name: name), options) {
+                    (_: Teams_V1_RenameTeamResponse) in ()
                 }
             case .search:
-                try await call(client, TeamServiceGRPC.searchTeams, SearchTeamsRequest(term: "t1", pageSize: 10), options) {
-                    (_: SearchTeamsResponse) in ()
+                try await call(client, TeamServiceGRPC.searchTeams, Teams_V1_SearchTeamsRequest(term: "t1", pageSize: 10), options) {
+                    (_: Teams_V1_SearchTeamsResponse) in ()
                 }
             }
-        } catch let error as RPCError {
+        } catch let error as GRPCCore.RPCError {
             status = error.code.statusName
         } catch {
             status = "UNKNOWN"
@@ -327,16 +341,26 @@ func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) asy
 }
 
 /// One unary call with the protoc-c codec; `extract` reads the response message.
+///
+/// A response whose contents `extract` cannot map to the domain (`WireError`, e.g. a
+/// team id that is not an xid) fails as INVALID_ARGUMENT, like bytes that do not decode.
 @discardableResult
 func call<Request: WireMessage, Response: WireMessage, Value: Sendable>(
-    _ client: Client, _ method: MethodDescriptor, _ request: Request, _ options: CallOptions,
-    _ extract: @escaping @Sendable (Response) -> Value
+    _ client: Client, _ method: GRPCCore.MethodDescriptor, _ request: Request, _ options: GRPCCore.CallOptions,
+    _ extract: @escaping @Sendable (Response) throws(WireError) -> Value
 ) async throws -> Value {
     try await client.unary(
         request: ClientRequest(message: request), descriptor: method,
         serializer: WireMessageSerializer<Request>(), deserializer: WireMessageDeserializer<Response>(),
         options: options
-    ) { response in extract(try response.message) }
+    ) { (response: ClientResponse<Response>) async throws -> Value in
+        let message = try response.message
+        do throws(WireError) {
+            return try extract(message)
+        } catch {
+            throw GRPCCore.RPCError(code: .invalidArgument, message: "malformed \(Response.wireType): \(error)")
+        }
+    }
 }
 
 /// The progress line each second on stderr, and the resource samples at the window's edges.
@@ -450,7 +474,7 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 func describe(_ error: any Error) -> String {
-    if let error = error as? RPCError { return "\(error.code.statusName): \(error.message)" }
+    if let error = error as? GRPCCore.RPCError { return "\(error.code.statusName): \(error.message)" }
     return "\(error)"
 }
 

@@ -1,24 +1,39 @@
 import GRPCCore
 import NIOCore
+import RPCCore
 import TeamsDomain
-import TeamsWire
+import TeamsProto
 
-/// `teams.v1.TeamService` for grpc-swift-2, written by hand: no swift-protobuf, no
-/// generated stubs. Messages are the `TeamsWire` types and travel in the protoc-c
-/// encoding that `teams-server` uses, so a benchmark of the two servers compares
-/// the RPC layers and nothing else.
+// Both GRPCCore and RPCCore declare `MethodDescriptor`, `RPCError` and `CallOptions`
+// (and more): every use below names its module.
+
+/// `teams.v1.TeamService` for grpc-swift-2, without swift-protobuf or grpc-swift's
+/// generated stubs. The method descriptors are made from the generated ones of
+/// `TeamsProto` (so no method name is written here); the messages are the generated
+/// `Teams_V1_*` types and travel in the protoc-c encoding that `teams-server` uses,
+/// so a benchmark of the two servers compares the RPC layers and nothing else.
 public enum TeamServiceGRPC {
-    public static let service = ServiceDescriptor(fullyQualifiedService: "teams.v1.TeamService")
-    public static let healthService = ServiceDescriptor(fullyQualifiedService: "teams.v1.Health")
+    public static let createTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.createTeam)
+    public static let getTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.getTeam)
+    public static let renameTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.renameTeam)
+    public static let deleteTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.deleteTeam)
+    public static let addPlayer = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.addPlayer)
+    public static let removePlayer = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.removePlayer)
+    public static let searchTeams = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.searchTeams)
+    public static let healthCheck = GRPCCore.MethodDescriptor(Teams_V1_Health.Method.check)
+}
 
-    public static let createTeam = MethodDescriptor(service: service, method: "CreateTeam", type: .unary)
-    public static let getTeam = MethodDescriptor(service: service, method: "GetTeam", type: .unary)
-    public static let renameTeam = MethodDescriptor(service: service, method: "RenameTeam", type: .unary)
-    public static let deleteTeam = MethodDescriptor(service: service, method: "DeleteTeam", type: .unary)
-    public static let addPlayer = MethodDescriptor(service: service, method: "AddPlayer", type: .unary)
-    public static let removePlayer = MethodDescriptor(service: service, method: "RemovePlayer", type: .unary)
-    public static let searchTeams = MethodDescriptor(service: service, method: "SearchTeams", type: .unary)
-    public static let healthCheck = MethodDescriptor(service: healthService, method: "Check", type: .unary)
+extension GRPCCore.MethodDescriptor {
+    /// The gRPC descriptor of a generated method: the same service, method name and kind,
+    /// so the path is `/teams.v1.TeamService/GetTeam` as `teams-server` names it.
+    public init<Request: WireMessage, Response: WireMessage>(_ method: RPCCore.MethodDescriptor<Request, Response>) {
+        let rpcType: RPCType =
+            switch method.kind {
+            case .unary: .unary
+            case .serverStreaming: .serverStreaming
+            }
+        self.init(service: GRPCCore.ServiceDescriptor(fullyQualifiedService: method.service), method: method.method, type: rpcType)
+    }
 }
 
 /// Serializes any `WireMessage` with its protoc-c packer.
@@ -31,7 +46,12 @@ public struct WireMessageSerializer<Message: WireMessage>: MessageSerializer {
     @inlinable
     public func serialize<Bytes: GRPCContiguousBytes>(_ message: Message) throws -> Bytes {
         var buffer = ByteBuffer()
-        message.encode(into: &buffer)
+        do throws(WireError) {
+            try message.encode(into: &buffer)
+        } catch {
+            // As `teams-server` answers a response it cannot encode.
+            throw GRPCCore.RPCError(code: .resourceExhausted, message: "the \(Message.wireType) cannot be encoded: \(error)")
+        }
         return Bytes(buffer.readableBytesView)
     }
 }
@@ -42,17 +62,22 @@ public struct WireMessageDeserializer<Message: WireMessage>: MessageDeserializer
 
     @inlinable
     public func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
-        try serializedMessageBytes.withUnsafeBytes { raw in
-            do {
+        try serializedMessageBytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> Message in
+            do throws(WireError) {
                 return try Message(decoding: raw)
             } catch {
-                throw RPCError(code: .invalidArgument, message: "malformed \(Message.wireType): \(error)")
+                switch error {
+                case .malformed:
+                    throw GRPCCore.RPCError(code: .invalidArgument, message: "malformed \(Message.wireType): \(error)")
+                case .tooLarge:
+                    throw GRPCCore.RPCError(code: .resourceExhausted, message: "\(Message.wireType) is too large to decode: \(error)")
+                }
             }
         }
     }
 }
 
-extension RPCError {
+extension GRPCCore.RPCError {
     /// The same mapping as `teams-server` (Sources/TeamsService/TeamError+Status.swift).
     public init(_ error: TeamError) {
         switch error {
@@ -71,7 +96,7 @@ extension RPCError {
     }
 }
 
-extension RPCError.Code {
+extension GRPCCore.RPCError.Code {
     /// The upper-case name gRPC uses, e.g. `NOT_FOUND`: the key of `errors` in bench output.
     public var statusName: String {
         switch rawValue {

@@ -5,9 +5,9 @@ import NIOHTTP1
 ///
 /// Given the method, URL, headers, body and a date, `sign` returns the headers to send:
 /// the caller's headers plus `Host` (when absent), `X-Amz-Date`, `X-Amz-Security-Token`
-/// (when the credentials carry a session token), `X-Amz-Content-SHA256` (when asked)
-/// and `Authorization`. The canonical request and string to sign come back too, so a
-/// signature mismatch reported by AWS can be diagnosed.
+/// (when the credentials carry a session token) and `Authorization`. The canonical
+/// request and string to sign come back too, so a signature mismatch reported by AWS
+/// can be diagnosed.
 ///
 /// Canonical form, as AWS specifies it
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html):
@@ -15,8 +15,8 @@ import NIOHTTP1
 /// ```
 /// METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n \n SignedHeaders \n hex(SHA256(body))
 /// ```
-/// - URI: dot segments removed, each segment `UriEncode`d twice (S3: once, not normalized);
-///   an empty path is `/`.
+/// - URI: dot segments removed, each segment `UriEncode`d twice (as every service but
+///   S3 wants, and S3 is not signed for here); an empty path is `/`.
 /// - Query: names and values `UriEncode`d, sorted by name then value; `a` becomes `a=`.
 /// - Headers: names lowercased, values trimmed with inner runs of spaces collapsed,
 ///   repeated headers joined with `,`, sorted by name. Hop-by-hop headers, `User-Agent`,
@@ -62,19 +62,17 @@ public struct SigV4Signer: Sendable {
     ///   - method: the HTTP method, e.g. `POST`.
     ///   - url: the full request URL; its path and query are signed as sent, its host
     ///     (with a non-default port) becomes `Host` unless `headers` has one.
-    ///   - headers: headers to send and sign. Existing `X-Amz-Date`, `X-Amz-Security-Token`,
-    ///     `X-Amz-Content-SHA256` and `Authorization` are replaced.
+    ///   - headers: headers to send and sign. Existing `X-Amz-Date`, `X-Amz-Security-Token`
+    ///     and `Authorization` are replaced; an `X-Amz-Content-SHA256` is dropped (S3's
+    ///     header, which DynamoDB does not use).
     ///   - body: the exact bytes that will be sent.
     ///   - date: the signing time; AWS rejects signatures more than 5 minutes off.
-    ///   - includeContentSHA256: also send and sign `X-Amz-Content-SHA256` (S3 needs it,
-    ///     DynamoDB does not).
     public func sign(
         method: String,
         url: URL,
         headers: HTTPHeaders = [:],
         body: [UInt8] = [],
-        date: Date,
-        includeContentSHA256: Bool = false
+        date: Date
     ) -> SignedRequest {
         let (timestamp, day) = SigningPrimitives.amzDate(date)
         let payloadHash = SigningPrimitives.sha256Hex(body)
@@ -90,14 +88,11 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken {
             headers.add(name: "X-Amz-Security-Token", value: token)
         }
-        if includeContentSHA256 {
-            headers.add(name: "X-Amz-Content-SHA256", value: payloadHash)
-        }
 
         let (canonicalHeaders, signedHeaders) = Self.canonicalHeaders(headers)
         let canonicalRequest = [
             method.uppercased(),
-            Self.canonicalURI(url, service: service),
+            Self.canonicalURI(url),
             Self.canonicalQuery(url),
             canonicalHeaders,
             signedHeaders,
@@ -152,15 +147,12 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    static func canonicalURI(_ url: URL, service: String) -> String {
+    static func canonicalURI(_ url: URL) -> String {
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let encodedPath = components?.percentEncodedPath ?? ""
         if encodedPath.isEmpty { return "/" }
         var segments = encodedPath.split(separator: "/", omittingEmptySubsequences: false).map {
             SigningPrimitives.percentDecode(String($0))
-        }
-        if service == "s3" {
-            return segments.map { SigningPrimitives.uriEncode($0) }.joined(separator: "/")
         }
         // RFC 3986 remove_dot_segments, segment-wise; the leading "" keeps the root "/".
         var normalized: [String] = []

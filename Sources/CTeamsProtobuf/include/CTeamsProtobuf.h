@@ -1,12 +1,11 @@
 #ifndef CTEAMS_PROTOBUF_H
 #define CTEAMS_PROTOBUF_H
 
-/* The protoc-c output for proto/ (see scripts/generate-proto) and the arena allocator. */
-#include <protobuf-c/protobuf-c.h>
+/* The protoc-c output for proto/teams/v1 (see scripts/generate-proto). The
+ * protobuf-c runtime comes from CRPCProtobuf, so both modules share its types. */
+#include "CRPCProtobuf.h"
 #include "generated/teams/v1/teams.pb-c.h"
 #include "generated/teams/v1/health.pb-c.h"
-#include "generated/teams/rpc/v1/metadata.pb-c.h"
 #include "generated/descriptors.h"
-#include "teams_arena.h"
 
 #endif

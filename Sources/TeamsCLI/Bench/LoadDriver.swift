@@ -1,8 +1,8 @@
 import Histogram
 import NIOCore
+import RPCCore
 import TeamsDomain
-import TeamsRPC
-import TeamsWire
+import TeamsProto
 
 /// Drives one connection from its event loop: keeps `inFlight` calls outstanding
 /// (closed loop) or sends at a fixed rate (open loop), and records each call's
@@ -25,8 +25,6 @@ final class LoadDriver {
     private var random: FastRandom
 
     private(set) var stats = Stats()
-    /// Calls completed since the start, measured or not.
-    private(set) var completedTotal = 0
     private(set) var inFlight = 0
     private var measuring = false
     private var stopped = false
@@ -97,38 +95,37 @@ final class LoadDriver {
         let done: (ClientCallEvent) -> Void = { [self] event in
             if case .end(let head, _) = event { finished(head.status, intendedAt: intended) }
         }
-        let path = "/teams.v1.TeamService/"
+        typealias Method = Teams_V1_TeamService.Method
         switch workload.draw(&random) {
         case .get:
-            connection.startCall(path + "GetTeam", GetTeamRequest(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
+            connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
         case .create:
-            connection.startCall(path + "CreateTeam", CreateTeamRequest(name: targets.teamName(random.below(1_000_000)))) { [self] event in
+            connection.startCall(Method.createTeam, .init(name: targets.teamName(random.below(1_000_000)))) { [self] event in
                 if case .end(let head, let payload) = event {
-                    if head.status == .ok, let response = try? CreateTeamResponse(decoding: payload) {
-                        createdTeams.append(response.team.id.description)
+                    if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
+                        createdTeams.append(team.id)
                     }
                     finished(head.status, intendedAt: intended)
                 }
             }
         case .rename:
-            connection.startCall(path + "RenameTeam", RenameTeamRequest(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
+            connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
         case .search:
-            connection.startCall(path + "SearchTeams", SearchTeamsRequest(term: "b\(random.below(10))", pageSize: 10), listener: done)
+            connection.startCall(Method.searchTeams, .init(term: "b\(random.below(10))", pageSize: 10), listener: done)
         case .addPlayer:
             // Names are unique per connection.
             addedPlayers += 1
             let team = createdTeams.last ?? ownTeams[addedPlayers % ownTeams.count]
-            connection.startCall(path + "AddPlayer", AddPlayerRequest(teamID: team, player: PlayerSpec(name: "c\(index)p\(addedPlayers)", position: .midfielder)), listener: done)
+            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: "c\(index)p\(addedPlayers)", position: .mid)), listener: done)
         case .removePlayer:
             // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
             let team = ownTeams[random.below(ownTeams.count)]
-            connection.startCall(path + "RemovePlayer", RemovePlayerRequest(teamID: team, player: PlayerSpec(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .midfielder)), listener: done)
+            connection.startCall(Method.removePlayer, .init(teamID: team, player: .init(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .mid)), listener: done)
         }
     }
 
     private func finished(_ status: StatusCode, intendedAt intended: UInt64) {
         inFlight -= 1
-        completedTotal += 1
         if measuring {
             let now = NIODeadline.now().uptimeNanoseconds
             _ = stats.histogram.record(max(1, (now &- intended) / 1000))

@@ -3,9 +3,11 @@ import Foundation
 import Histogram
 import NIOCore
 import NIOPosix
+import RPCCore
+import RPCTransportNIO
 import TeamsClient
 import TeamsDomain
-import TeamsRPC
+import TeamsProto
 import TeamsWire
 
 struct Bench: AsyncParsableCommand {
@@ -171,7 +173,13 @@ struct Bench: AsyncParsableCommand {
         let ids = try result.get()
         // The payload bytes of one GetTeam call, to tell framing from payload on the wire.
         let sample = try await client.getTeam(id: ids[0])
-        let payload = GetTeamRequest(id: ids[0]).encodedBytes().count + GetTeamResponse(team: sample).encodedBytes().count
+        let payload: Int
+        do {
+            payload = try Teams_V1_GetTeamRequest(id: ids[0]).encodedBytes().count
+                + Teams_V1_GetTeamResponse(team: Teams_V1_Team(sample)).encodedBytes().count
+        } catch {
+            throw RPCError(.internal, "cannot encode a sample GetTeam: \(error)")
+        }
         return BenchTargets(teamIDs: ids, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes, getTeamPayloadBytes: payload)
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import TeamsDomain
-import TeamsRPC
+import RPCCore
 
 struct Create: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create a team.")

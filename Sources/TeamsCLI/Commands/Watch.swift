@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TeamsClient
 import TeamsDomain
-import TeamsRPC
+import RPCCore
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

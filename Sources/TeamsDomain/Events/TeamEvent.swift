@@ -28,14 +28,7 @@ public struct TeamEvent: Sendable, Hashable {
         self.occurredAt = occurredAt
     }
 
-    /// The event's name: TeamCreated, TeamRenamed, TeamDeleted, PlayerAdded or PlayerRemoved.
-    public var name: String {
-        switch change {
-        case .teamCreated: "TeamCreated"
-        case .teamRenamed: "TeamRenamed"
-        case .teamDeleted: "TeamDeleted"
-        case .playerAdded: "PlayerAdded"
-        case .playerRemoved: "PlayerRemoved"
-        }
-    }
+    /// The event's name: TeamCreated, TeamRenamed, TeamDeleted, PlayerAdded or
+    /// PlayerRemoved (the raw value of its `Kind`).
+    public var name: String { change.kind.rawValue }
 }

@@ -45,10 +45,10 @@ public enum RepositoryError: Error, Sendable, Hashable {
     case resourceExhausted(String)
     /// The store is not set up for use, e.g. a missing table.
     case misconfigured(String)
-    /// The stored data cannot be read.
+    /// The stored data cannot be read: it does not parse, or breaks the store's own
+    /// invariants (data loss). The message names the record, e.g. the team id.
+    /// Stores throw this instead of trapping on whatever they read back.
     case corrupt(String)
-    /// Events before the requested sequence were pruned.
-    case pruned(oldestSequence: UInt64)
 }
 
 /// A store: teams and the outbox of their events, kept in one place so that a

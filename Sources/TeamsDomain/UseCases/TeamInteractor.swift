@@ -224,7 +224,6 @@ public struct TeamInteractor: Sendable {
         case .resourceExhausted(let reason): .resourceExhausted("store full: \(reason)")
         case .misconfigured(let reason): .failedPrecondition("store not ready: \(reason)")
         case .corrupt(let reason): .internal("store corrupt: \(reason)")
-        case .pruned(let oldest): .outOfRange("events before \(oldest) were pruned")
         }
     }
 }

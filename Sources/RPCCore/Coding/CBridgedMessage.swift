@@ -1,0 +1,68 @@
+import CRPCProtobuf
+import NIOCore
+
+/// A `WireMessage` that converts to and from its protoc-c struct.
+///
+/// The generated code (scripts/protoc-gen-swift-bridge.py) supplies the descriptor
+/// and the two conversions for every message of `proto/`; this extension does the
+/// unpacking, packing and freeing once for all of them.
+public protocol CBridgedMessage: WireMessage {
+    associatedtype CMessage
+    static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
+    /// Copies the unpacked struct into Swift values.
+    init(c message: UnsafePointer<CMessage>) throws(WireError)
+    /// Builds the struct for packing; every pointer in it points into `arena`.
+    func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<CMessage>
+}
+
+extension CBridgedMessage {
+    @inlinable
+    public static var wireType: WireMessageType { WireMessageType(descriptor) }
+
+    @inlinable
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
+        let result = Arena.with(limit: Arena.decodingLimit(forEncodedBytes: bytes.count)) { arena -> Result<Self, WireError> in
+            // protobuf-c reads nothing for length 0, but wants a pointer.
+            let data = bytes.baseAddress ?? UnsafeRawPointer(arena.raw)
+            guard
+                let unpacked = protobuf_c_message_unpack(
+                    Self.descriptor, arena.allocator, bytes.count, data.assumingMemoryBound(to: UInt8.self))
+            else {
+                if arena.isExhausted {
+                    return .failure(.tooLarge("a \(bytes.count)-byte \(Self.wireType.name) needs more than \(arena.raw.pointee.limit) bytes to unpack"))
+                }
+                return .failure(.malformed("payload is not a valid \(Self.wireType.name)"))
+            }
+            // The arena frees the unpacked message; protobuf_c_message_free_unpacked is not needed.
+            let message = UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)
+            return Result { () throws(WireError) in try Self(c: message) }
+        }
+        self = try result.get()
+    }
+
+    @inlinable
+    public func encode(into buffer: inout ByteBuffer) throws(WireError) {
+        let result = Arena.with(limit: Arena.encodingLimit) { arena -> Result<Void, WireError> in
+            let built: UnsafeMutablePointer<CMessage>
+            do throws(WireError) {
+                built = try c(in: arena)
+            } catch {
+                return .failure(error)
+            }
+            let message = UnsafeRawPointer(built).assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(message)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
+                protobuf_c_message_pack(message, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            return .success(())
+        }
+        try result.get()
+    }
+}
+
+extension WireMessageType {
+    @inlinable
+    public init(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) {
+        self.init(name: String(cString: descriptor.pointee.name), address: UInt(bitPattern: descriptor))
+    }
+}

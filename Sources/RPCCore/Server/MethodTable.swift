@@ -1,0 +1,95 @@
+import NIOCore
+
+/// The methods a server answers, built from protoc-c service descriptors.
+///
+/// Every method of every given `WireService` gets an entry, named and typed by
+/// its descriptor. Handlers are attached by `MethodDescriptor`; attaching one the
+/// services do not describe, or whose message types differ from protoc-c's, is a
+/// programming error (the generated code and the C code disagree) and traps at
+/// start-up. A described method with no handler answers UNIMPLEMENTED.
+public struct MethodTable: Sendable {
+    struct Entry: Sendable {
+        let method: WireMethod
+        var kind: MethodKind = .unary
+        var handler: ServerHandler?
+    }
+
+    private(set) var entries: [Entry]
+    private let indexByPath: [String: Int]
+
+    public init(services: [WireService], register: (inout Registrar) -> Void) {
+        var registrar = Registrar(entries: services.flatMap { $0.methods.map { Entry(method: $0) } })
+        register(&registrar)
+        self.entries = registrar.entries
+        self.indexByPath = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.method.path, $0) })
+    }
+
+    /// Every described method, in descriptor order, with whether it has a handler.
+    public var methods: [(path: String, kind: MethodKind, implemented: Bool)] {
+        entries.map { ($0.method.path, $0.kind, $0.handler != nil) }
+    }
+
+    func index(of path: String) -> Int? { indexByPath[path] }
+
+    /// Attaches handlers to described methods.
+    public struct Registrar {
+        var entries: [Entry]
+
+        /// Answers `method` with `body`'s response.
+        public mutating func unary<Request, Response>(
+            _ method: MethodDescriptor<Request, Response>,
+            _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
+        ) {
+            attach(method) { payload, call in
+                guard let request = decode(Request.self, payload, call) else { return }
+                do throws(RPCError) {
+                    call.respond(try await body(request, call.context))
+                } catch {
+                    call.finish(error)
+                }
+            }
+        }
+
+        /// Answers `method` with the messages `body` sends, then OK when it returns.
+        public mutating func serverStreaming<Request, Response>(
+            _ method: MethodDescriptor<Request, Response>,
+            _ body: @escaping @Sendable (Request, ServerStream<Response>, ServerContext) async throws(RPCError) -> Void
+        ) {
+            attach(method) { payload, call in
+                guard let request = decode(Request.self, payload, call) else { return }
+                do throws(RPCError) {
+                    try await body(request, ServerStream(call: call), call.context)
+                    call.finish(nil)
+                } catch {
+                    call.finish(error)
+                }
+            }
+        }
+
+        private mutating func attach<Request, Response>(_ descriptor: MethodDescriptor<Request, Response>, _ handler: @escaping ServerHandler) {
+            guard let index = entries.firstIndex(where: { $0.method.path == descriptor.path }) else {
+                preconditionFailure("no described method \(descriptor.path); is proto/ regenerated?")
+            }
+            let method = entries[index].method
+            precondition(
+                method.input == Request.wireType && method.output == Response.wireType,
+                "\(descriptor.path) takes \(method.input) and returns \(method.output), not \(Request.wireType) and \(Response.wireType)")
+            entries[index].kind = descriptor.kind
+            entries[index].handler = handler
+        }
+    }
+}
+
+typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) async -> Void
+
+private func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer, _ call: ServerCall) -> Request? {
+    do throws(WireError) {
+        return try Request(decoding: payload)
+    } catch {
+        switch error {
+        case .malformed: call.finish(RPCError(.invalidArgument, "request does not decode: \(error)"))
+        case .tooLarge: call.finish(RPCError(.resourceExhausted, "request is too large to decode: \(error)"))
+        }
+        return nil
+    }
+}

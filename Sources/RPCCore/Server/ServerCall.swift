@@ -1,0 +1,84 @@
+import NIOCore
+
+/// One call in flight on a connection. Confined to the connection's event loop.
+final class ServerCall: @unchecked Sendable {
+    let callID: UInt32
+    let context: ServerContext
+    let isStreaming: Bool
+    /// The request's `request-id`, echoed in the response.
+    private let requestID: String?
+    private let connection: ServerConnection
+    private(set) var isFinished = false
+    /// Whether the connection tracks the call (it suspended), so it must be forgotten at the end.
+    var isTracked = false
+    var task: Task<Void, Never>?
+    var deadlineTimer: Scheduled<Void>?
+
+    init(callID: UInt32, context: ServerContext, isStreaming: Bool, requestID: String?, connection: ServerConnection) {
+        self.callID = callID
+        self.context = context
+        self.isStreaming = isStreaming
+        self.requestID = requestID
+        self.connection = connection
+    }
+
+    /// Ends a unary call with OK and `response`, or with RESOURCE_EXHAUSTED when
+    /// the response is too large to encode.
+    func respond<Response: WireMessage>(_ response: Response) {
+        guard begin() else { return }
+        connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
+            do throws(WireError) {
+                try response.encode(into: &buffer)
+            } catch {
+                throw RPCError(.resourceExhausted, "the response cannot be encoded: \(error)")
+            }
+        }
+        connection.callEnded(self)
+    }
+
+    /// Ends the call with `error`'s status, or OK for a stream when `error` is nil.
+    func finish(_ error: RPCError?) {
+        guard begin() else { return }
+        let head = ResponseHead(status: error?.code ?? .ok, message: error?.message ?? "", metadata: echoedMetadata)
+        connection.writeResponse(callID: callID, head: head, payload: nil)
+        connection.callEnded(self)
+    }
+
+    /// Queues `message`; true when the connection's buffer was flushed.
+    func send<Message: WireMessage>(_ message: Message) throws(RPCError) -> Bool {
+        connection.loop.preconditionInEventLoop()
+        guard !isFinished else { throw RPCError(.cancelled, "the call has ended") }
+        if let overflow = connection.outboundOverflow() {
+            let error = RPCError(.resourceExhausted, "the client reads too slowly: \(overflow) bytes are waiting to be sent; resume from the last sequence received")
+            finish(error)
+            throw error
+        }
+        do {
+            return try connection.writeStreamMessage(callID: callID, message)
+        } catch {
+            finish(error)
+            throw error
+        }
+    }
+
+    /// Marks the call finished; false if it already was (a late result after a deadline or cancel).
+    private func begin() -> Bool {
+        connection.loop.preconditionInEventLoop()
+        guard !isFinished else { return false }
+        isFinished = true
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        return true
+    }
+
+    /// Ends the call from outside the handler (deadline, cancel, close) and stops its work.
+    func abort(_ error: RPCError) {
+        finish(error)
+        task?.cancel()
+    }
+
+    private var echoedMetadata: Metadata {
+        guard let requestID else { return Metadata() }
+        return [Metadata.requestIDKey: requestID]
+    }
+}

@@ -1,0 +1,77 @@
+import NIOCore
+import NIOExtras
+import RPCCore
+
+/// Carries one TCP connection's bytes to and from its `ServerConnection`.
+///
+/// Reads go to the connection, and one read batch ends with one flush. While the
+/// client is not reading responses, the handler stops reading requests. NIOExtras'
+/// quiescing event starts the connection's drain.
+final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let connection: ServerConnection
+    private var context: ChannelHandlerContext?
+
+    init(connection: ServerConnection) {
+        self.connection = connection
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connection.attach(self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        connection.closed()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection.receive(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        connection.receiveComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // Stop reading requests while the client is not reading responses.
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenComplete { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.closed()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            connection.quiesce()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    // MARK: ConnectionOutput
+
+    func write(_ bytes: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    var bufferedBytes: Int {
+        guard let channel = context?.channel else { return 0 }
+        return (try? channel.syncOptions?.getOption(ChannelOptions.Types.BufferedWritableBytesOption())) ?? 0
+    }
+
+    func close(after bytes: ByteBuffer) {
+        guard let context else { return }
+        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}

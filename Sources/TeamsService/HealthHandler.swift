@@ -1,0 +1,18 @@
+import RPCCore
+import TeamsProto
+
+/// Where a `teams.v1.Health` call comes in: whether the server serves, and what.
+struct HealthHandler: Teams_V1_Health.ServiceProtocol {
+    /// What `Check` reports as the store, e.g. `memory`.
+    let storeDescription: String
+    /// What `ListMethods` reports: every method the server implements.
+    let methods: [Teams_V1_ListMethodsResponse.Method]
+
+    func check(_ request: Teams_V1_CheckRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CheckResponse {
+        Teams_V1_CheckResponse(status: .serving, store: storeDescription)
+    }
+
+    func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse {
+        Teams_V1_ListMethodsResponse(methods: methods)
+    }
+}

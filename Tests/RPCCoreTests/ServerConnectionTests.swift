@@ -1,0 +1,128 @@
+import Logging
+import NIOCore
+import NIOPosix
+@testable import RPCCore
+import TeamsProto
+import XCTest
+
+/// A `ServerConnection` driven byte by byte, with no transport: what each kind of
+/// frame gets back.
+final class ServerConnectionTests: XCTestCase {
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
+    let check = Teams_V1_Health.Method.check
+    let listMethods = Teams_V1_Health.Method.listMethods
+
+    /// A table whose Check answers at once and whose ListMethods waits for `release`.
+    func table(release: AsyncStream<Void>? = nil) -> MethodTable {
+        MethodTable(services: [Teams_V1_Health.wireService]) { methods in
+            methods.unary(check) { _, context in Teams_V1_CheckResponse(status: .serving, store: context.path) }
+            if let release {
+                methods.unary(listMethods) { _, _ in
+                    for await _ in release { break }
+                    return Teams_V1_ListMethodsResponse()
+                }
+            }
+        }
+    }
+
+    /// Feeds `input` as one read batch; what it wrote is in the box's output once this returns.
+    func serve(_ input: [ByteBuffer], table: MethodTable, limits: ServerConnection.Limits = .init(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)) async throws -> RecordingOutput {
+        let box = RecordingOutputBox()
+        try await loop.submit {
+            let connection = ServerConnection(table: table, loop: self.loop, executor: EventLoopTaskExecutor(loop: self.loop), limits: limits, logger: Logger(label: "test"))
+            box.connection = connection
+            connection.attach(box.output)
+            for bytes in input { connection.receive(bytes) }
+            connection.receiveComplete()
+        }.get()
+        return box.output
+    }
+
+    func testAKnownMethodIsAnsweredWithItsResponse() async throws {
+        let output = try await serve([.request(callID: 3, path: check.path, Teams_V1_CheckRequest())], table: table())
+        let responses = try output.responses()
+        XCTAssertEqual(responses.map(\.callID), [3])
+        XCTAssertEqual(responses[0].head.status, .ok)
+        XCTAssertEqual(try Teams_V1_CheckResponse(decoding: responses[0].payload), Teams_V1_CheckResponse(status: .serving, store: check.path))
+    }
+
+    func testABoundRefNeedsNoNameAndAnUnboundOneIsUnimplemented() async throws {
+        let output = try await serve([
+            .request(callID: 1, path: check.path, Teams_V1_CheckRequest(), ref: 4),
+            .request(callID: 2, path: check.path, Teams_V1_CheckRequest(), ref: 4, named: false),
+            .request(callID: 3, path: check.path, Teams_V1_CheckRequest(), ref: 5, named: false),
+        ], table: table())
+        XCTAssertEqual(try output.responses().map(\.head.status), [.ok, .ok, .unimplemented])
+    }
+
+    func testUnknownAndUnimplementedMethodsAreUnimplemented() async throws {
+        let output = try await serve([
+            .request(callID: 1, path: "/nope.Service/Nope", Teams_V1_CheckRequest()),
+            .request(callID: 2, path: listMethods.path, Teams_V1_ListMethodsRequest()),
+        ], table: table())
+        let responses = try output.responses()
+        XCTAssertEqual(responses.map(\.head.status), [.unimplemented, .unimplemented])
+        XCTAssertTrue(responses[0].head.message.contains("/nope.Service/Nope"))
+    }
+
+    func testAnUndecodablePayloadIsInvalidArgument() async throws {
+        var frame = ByteBuffer()
+        try RequestHead(methodRef: 1, methodName: check.path).writeFrame(callID: 1, payload: Metadata.Message(), into: &frame)
+        frame.writeBytes([0xff])  // a payload byte that is no protobuf tag
+        frame.setInteger(UInt32(frame.readableBytes - 4), at: 0)
+        let output = try await serve([frame], table: table())
+        XCTAssertEqual(try output.responses().map(\.head.status), [.invalidArgument])
+    }
+
+    func testAnOversizedRequestIsResourceExhaustedAndTheNextIsServed() async throws {
+        let big = try ByteBuffer.request(callID: 1, path: check.path, Metadata.Message(entries: [.init(key: String(repeating: "k", count: 2000))]))
+        let output = try await serve([big, .request(callID: 2, path: check.path, Teams_V1_CheckRequest())], table: table())
+        let responses = try output.responses()
+        XCTAssertEqual(responses.map(\.callID), [1, 2])
+        XCTAssertEqual(responses.map(\.head.status), [.resourceExhausted, .ok])
+    }
+
+    func testAZeroDeadlineHasPassedOnArrival() async throws {
+        let output = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest(), timeout: 0)], table: table())
+        XCTAssertEqual(try output.responses().map(\.head.status), [.deadlineExceeded])
+    }
+
+    func testALengthBelowTheMinimumGetsAGoAwayAndACloses() async throws {
+        let output = try await serve([ByteBuffer(bytes: [0, 0, 0, 2, 1, 0])], table: table())
+        XCTAssertEqual(try output.frames().map(\.type), [.goAway])
+        XCTAssertTrue(output.isClosed)
+    }
+
+    func testQuiescingLetsACallInFlightFinishThenCloses() async throws {
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let table = table(release: release)
+        let output = RecordingOutputBox()
+        try await loop.submit {
+            let connection = ServerConnection(table: table, loop: self.loop, executor: EventLoopTaskExecutor(loop: self.loop), limits: .init(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20), logger: Logger(label: "test"))
+            output.connection = connection
+            connection.attach(output.output)
+            connection.receive(try .request(callID: 1, path: self.listMethods.path, Teams_V1_ListMethodsRequest()))
+            connection.receiveComplete()
+            connection.quiesce()
+            connection.receive(try .request(callID: 2, path: self.check.path, Teams_V1_CheckRequest()))
+            connection.receiveComplete()
+        }.get()
+        let closedEarly = try await loop.submit { output.output.isClosed }.get()
+        XCTAssertFalse(closedEarly, "a call is in flight")
+        releaser.yield()
+        var closed = false
+        for _ in 0..<100 where !closed {
+            try await Task.sleep(for: .milliseconds(10))
+            closed = try await loop.submit { output.output.isClosed }.get()
+        }
+        XCTAssertTrue(closed)
+        let statuses = try await loop.submit { try output.output.responses().map { "\($0.callID) \($0.head.status)" } }.get()
+        XCTAssertEqual(statuses, ["2 UNAVAILABLE", "1 OK"])
+    }
+}
+
+/// Holds a connection and its output across hops to the loop.
+final class RecordingOutputBox: @unchecked Sendable {
+    let output = RecordingOutput()
+    var connection: ServerConnection?
+}

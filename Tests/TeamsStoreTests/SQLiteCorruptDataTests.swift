@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import TeamsDomain
+import TeamsSQLiteStore
+import TeamsTestSupport
+import XCTest
+
+/// Stored data that does not parse fails the call that reads it with `.corrupt`
+/// (an internal error to clients), and never crashes the server. The rows are
+/// damaged behind the store's back, as a bad disk, a manual edit or a bug in an
+/// older version could, through a connection of the test's own.
+final class SQLiteCorruptDataTests: XCTestCase {
+    /// Runs `sql` on the database file at `path` in a connection of its own; the
+    /// store may stay open meanwhile (WAL lets a second connection write).
+    private func damage(_ path: String, _ sql: String, _ arguments: StatementArguments = StatementArguments()) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+        try queue.close()
+    }
+
+    /// What the `events.kind` column holds, oldest first.
+    private func storedKinds(_ path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        let kinds = try queue.read { db in try String.fetchAll(db, sql: "SELECT kind FROM events ORDER BY sequence") }
+        try queue.close()
+        return kinds
+    }
+
+    private func newTeam(_ name: String) -> (Team, TeamEvent) {
+        let team = Team(id: TeamIDGenerator.forThisProcess().next(), name: name)
+        return (team, TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: name), occurredAt: 0))
+    }
+
+    func testAnIdempotencyKeyNamingNoXidIsAnErrorNotACrash() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        try damage(path, "UPDATE idempotency_keys SET team_id = 'not-an-xid' WHERE key = 'retry-1'")
+
+        let (team, event) = newTeam("Ajax")
+        do throws(RepositoryError) {
+            _ = try await store.create(team, event: event, idempotencyKey: "retry-1")
+            XCTFail("a corrupt idempotency record must fail the create")
+        } catch {
+            XCTAssertEqual(error, .corrupt("idempotency key retry-1 names team not-an-xid, which is not an xid"))
+        }
+        do throws(TeamError) {
+            _ = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+            XCTFail("a corrupt idempotency record must fail the create")
+        } catch {
+            XCTAssertEqual(error, .internal("store corrupt: idempotency key retry-1 names team not-an-xid, which is not an xid"))
+        }
+
+        // Nothing was written, and the rest of the store still works.
+        let latest = try await store.latestSequence()
+        XCTAssertEqual(latest, 1)
+        let fetched = try await store.team(withID: created.id)
+        XCTAssertEqual(fetched, created)
+        _ = try await interactor.createTeam(name: "PSV", idempotencyKey: "retry-2")
+    }
+
+    func testAnIdempotencyKeyWhoseTeamIsGoneAndUnreadableIsAnError() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        try await interactor.deleteTeam(id: created.id.description)
+        try damage(path, "UPDATE idempotency_keys SET team = '{\"id\":' WHERE key = 'retry-1'")
+
+        let (team, event) = newTeam("Ajax")
+        do throws(RepositoryError) {
+            _ = try await store.create(team, event: event, idempotencyKey: "retry-1")
+            XCTFail("a corrupt idempotency record must fail the create")
+        } catch {
+            XCTAssertEqual(error, .corrupt("idempotency key retry-1 holds a team that is not JSON {id, name, players, version}"))
+        }
+    }
+
+    func testATeamWithUnreadablePlayersIsAnErrorNotACrash() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let team = try await interactor.createTeam(name: "Ajax")
+        try damage(path, "UPDATE teams SET players = 'not json' WHERE id = ?", [team.id.description])
+
+        let message = "team \(team.id) has players that are not a JSON array of {name, position}"
+        do throws(RepositoryError) {
+            _ = try await store.team(withID: team.id)
+            XCTFail("a corrupt team must fail the read")
+        } catch {
+            XCTAssertEqual(error, .corrupt(message))
+        }
+        do throws(TeamError) {
+            _ = try await interactor.searchTeams(term: "")
+            XCTFail("a corrupt team must fail the search that meets it")
+        } catch {
+            XCTAssertEqual(error, .internal("store corrupt: \(message)"))
+        }
+    }
+
+    /// GRDB's `row["version"]` would trap on these; the store reads with `Row.stored`.
+    func testATeamWithAVersionOfTheWrongTypeOrSignIsAnErrorNotACrash() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let team = try await interactor.createTeam(name: "Ajax")
+
+        try damage(path, "UPDATE teams SET version = 'two' WHERE id = ?", [team.id.description])
+        do throws(RepositoryError) {
+            _ = try await store.team(withID: team.id)
+            XCTFail("a corrupt team must fail the read")
+        } catch {
+            XCTAssertEqual(error, .corrupt("team \(team.id) has no readable version (expected Int64)"))
+        }
+
+        try damage(path, "UPDATE teams SET version = -1 WHERE id = ?", [team.id.description])
+        do throws(RepositoryError) {
+            _ = try await store.team(withID: team.id)
+            XCTFail("a corrupt team must fail the read")
+        } catch {
+            XCTAssertEqual(error, .corrupt("team \(team.id)'s version is -1, which is negative"))
+        }
+    }
+
+    func testAnEventOfAnUnknownKindIsAnErrorNotACrash() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        _ = try await interactor.createTeam(name: "Ajax")
+        try damage(path, "UPDATE events SET kind = 'TeamExploded' WHERE sequence = 1")
+
+        do throws(RepositoryError) {
+            _ = try await store.events(after: 0, limit: 10)
+            XCTFail("a corrupt event must fail the read")
+        } catch {
+            XCTAssertEqual(error, .corrupt("event 1 has unknown kind TeamExploded"))
+        }
+    }
+
+    /// The stored kind strings are the ones every earlier version wrote.
+    func testEventKindsAreStoredUnderTheirNames() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let team = try await interactor.createTeam(name: "Ajax")
+        let id = team.id.description
+        _ = try await interactor.renameTeam(id: id, to: "AFC Ajax")
+        _ = try await interactor.addPlayer(teamID: id, name: "Edwin", position: .goalkeeper)
+        _ = try await interactor.removePlayer(teamID: id, name: "Edwin", position: .goalkeeper)
+        try await interactor.deleteTeam(id: id)
+
+        XCTAssertEqual(try storedKinds(path), ["TeamCreated", "TeamRenamed", "PlayerAdded", "PlayerRemoved", "TeamDeleted"])
+        let events = try await store.events(after: 0, limit: 10)
+        XCTAssertEqual(events.map(\.change.kind), [.teamCreated, .teamRenamed, .playerAdded, .playerRemoved, .teamDeleted])
+    }
+}
