@@ -82,6 +82,18 @@ final class ServerConnectionTests: XCTestCase {
         XCTAssertEqual(responses.map(\.head.status), [.resourceExhausted, .ok])
     }
 
+    /// A frame within the 4 MiB limit whose payload is 2-byte repeated fields needs
+    /// far more memory to unpack than it has bytes: RESOURCE_EXHAUSTED, not a crash.
+    func testAFourMiBFrameOfRepeatedFieldsIsResourceExhausted() async throws {
+        var frame = ByteBuffer()
+        try RequestHead(methodRef: 1, methodName: check.path).writeFrame(callID: 1, payload: Metadata.Message(), into: &frame)
+        let room = (4 << 20) - frame.readableBytes
+        frame.writeBytes((0..<(room - room % 2)).map { $0 % 2 == 0 ? UInt8(0x78) : 0 })  // field 15, varint 0, repeated
+        frame.setInteger(UInt32(frame.readableBytes - 4), at: 0)
+        let output = try await serve([frame, .request(callID: 2, path: check.path, Teams_V1_CheckRequest())], table: table(), limits: .init(maximumFrameLength: 4 << 20, maximumBufferedOutput: 1 << 20))
+        XCTAssertEqual(try output.responses().map(\.head.status), [.resourceExhausted, .ok])
+    }
+
     func testAZeroDeadlineHasPassedOnArrival() async throws {
         let output = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest(), timeout: 0)], table: table())
         XCTAssertEqual(try output.responses().map(\.head.status), [.deadlineExceeded])
