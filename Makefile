@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEB_PACKAGES := protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev python3
 ASAN_SCRATCH := .build-asan
 
-.PHONY: deps build run test test-unit test-asan test-protocol-doc check-generated generate bench bench-compare clean
+.PHONY: deps build run test test-unit test-asan test-protocol-doc test-fuzz check-generated generate bench bench-compare fuzz fuzz-build clean
 
 ## Install the Debian packages the build needs, if any is missing (needs root).
 deps:
@@ -22,7 +22,7 @@ run: build
 
 ## The whole test suite: generated code in sync, unit + end-to-end tests, the
 ## C bridge under AddressSanitizer, and a client written from docs/PROTOCOL.md.
-test: deps check-generated test-unit test-asan test-protocol-doc
+test: deps check-generated test-unit test-asan test-protocol-doc test-fuzz
 	@echo "make test: all passed"
 
 ## Every `import` must be a declared dependency of its target (SwiftPM's explicit import check).
@@ -39,7 +39,7 @@ test-asan:
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_SCRATCH)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp ASAN_OPTIONS=detect_leaks=1 \
 		$(SWIFT) test --skip-build --sanitize=address --scratch-path $(ASAN_SCRATCH) \
-		--filter 'RPCCoreTests|TeamsProtoTests|TeamsWireTests|RPCTransportInProcessTests|TeamsServiceTests|TeamServiceEndToEndTests|BadInputTests'
+		--filter 'FuzzCorpusTests|RPCCoreTests|TeamsProtoTests|TeamsWireTests|RPCTransportInProcessTests|TeamsServiceTests|TeamServiceEndToEndTests|BadInputTests'
 
 ## A dependency-free Python client, written from docs/PROTOCOL.md alone, against a real server.
 test-protocol-doc: test-unit
@@ -48,7 +48,7 @@ test-protocol-doc: test-unit
 ## Fails when the committed generated code (protoc-c's C and the Swift bridge) differs from what proto/ generates.
 GENERATED := Sources/CRPCProtobuf/generated Sources/CRPCProtobuf/include/generated \
 	Sources/CTeamsProtobuf/generated Sources/CTeamsProtobuf/include/generated \
-	Sources/RPCCore/Generated Sources/TeamsProto/Generated
+	Sources/RPCCore/Generated Sources/TeamsProto/Generated Tests/Fuzz/generated
 check-generated: deps
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	for dir in $(GENERATED); do mkdir -p $$tmp/before/$$dir && cp -R $$dir/. $$tmp/before/$$dir; done; \
@@ -59,6 +59,61 @@ check-generated: deps
 			echo "make: the generated code in $$dir is stale: run scripts/generate-proto and commit" >&2; exit 1; \
 		fi; \
 	done; echo "make: generated C and Swift code is up to date"
+
+## Fuzzing (Tests/Fuzz): two libFuzzer targets with AddressSanitizer and LeakSanitizer.
+##   connection-fuzzer: a connection's bytes through ServerConnection (frames, request heads,
+##     method table, protoc-c unpack, the generated bridge, and the response path back), or a
+##     server's bytes through ClientConnection; Swift, built with -sanitize=fuzzer,address.
+##   unpack-fuzzer: protoc-c's unpack and pack of every message type; C, with protobuf-c's own
+##     source (Debian's source package) compiled with -fsanitize=fuzzer,address too.
+## `make fuzz SECONDS=N` runs each for N seconds; a crash lands in Tests/Fuzz/crashes/, which
+## FuzzCorpusTests replays in every `make test`.
+FUZZ := .build-fuzz
+SECONDS ?= 60
+PROTOBUF_C := $(FUZZ)/protobuf-c-src
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address -Wno-deprecated-declarations \
+	-I$(PROTOBUF_C) -ISources/CRPCProtobuf/include -ISources/CTeamsProtobuf/include -ITests/Fuzz/generated
+# libFuzzer's options: the memory cap, the input cap (16 frame limits of the fuzzed server), and a per-input timeout.
+FUZZ_OPTIONS := -rss_limit_mb=1024 -malloc_limit_mb=512 -max_len=65536 -timeout=10 -print_final_stats=1 \
+
+FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp
+
+## protobuf-c's source, from Debian's source package (adds a deb-src entry if there is none).
+$(PROTOBUF_C)/protobuf-c/protobuf-c.c:
+	@mkdir -p $(FUZZ)/download
+	@if ! apt-get source --print-uris protobuf-c >/dev/null 2>&1; then \
+		printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			> /etc/apt/sources.list.d/teams-deb-src.sources; \
+		apt-get update -qq; \
+	fi
+	cd $(FUZZ)/download && apt-get source -qq --download-only protobuf-c=$$(dpkg-query -W -f='$${source:Version}' libprotobuf-c-dev) 2>/dev/null
+	rm -rf $(PROTOBUF_C) && mkdir -p $(PROTOBUF_C) && tar -xzf $(FUZZ)/download/protobuf-c_*.orig.tar.gz -C $(PROTOBUF_C) --strip-components=1
+
+fuzz-build: deps $(PROTOBUF_C)/protobuf-c/protobuf-c.c
+	@mkdir -p $(FUZZ)/lib
+	clang $(FUZZ_CFLAGS) -c $(PROTOBUF_C)/protobuf-c/protobuf-c.c -o $(FUZZ)/lib/protobuf-c.o
+	rm -f $(FUZZ)/lib/libprotobuf-c.a && ar rcs $(FUZZ)/lib/libprotobuf-c.a $(FUZZ)/lib/protobuf-c.o
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address -fuse-ld=lld Tests/Fuzz/unpack_fuzzer.c Sources/CRPCProtobuf/support/rpc_arena.c \
+		$$(find Sources/CRPCProtobuf/generated Sources/CTeamsProtobuf/generated -name '*.c') $(FUZZ)/lib/libprotobuf-c.a -o $(FUZZ)/unpack-fuzzer
+	$(SWIFT) build -c release --product connection-fuzzer --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING \
+		-Xswiftc -sanitize=fuzzer,address \
+		-Xlinker -L$(CURDIR)/$(FUZZ)/lib --scratch-path $(FUZZ)/swift
+
+## Runs both fuzz targets for SECONDS each, from the committed seeds plus what earlier runs found.
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ)/corpus/connection $(FUZZ)/corpus/unpack Tests/Fuzz/crashes
+	$(FUZZ_ENV) $(FUZZ)/swift/release/connection-fuzzer $(FUZZ_OPTIONS) -max_total_time=$(SECONDS) -dict=Tests/Fuzz/connection.dict \
+		-artifact_prefix=Tests/Fuzz/crashes/connection- \
+		$(FUZZ)/corpus/connection Tests/Fuzz/corpus/connection
+	$(FUZZ_ENV) $(FUZZ)/unpack-fuzzer $(FUZZ_OPTIONS) -max_total_time=$(SECONDS) -artifact_prefix=Tests/Fuzz/crashes/unpack- \
+		$(FUZZ)/corpus/unpack Tests/Fuzz/corpus/unpack
+
+## Replays every crash found so far through its target, then a short bounded run of each,
+## so CI catches a regression. (FuzzCorpusTests also replays the connection crashes in test-unit.)
+test-fuzz: fuzz-build
+	@set -e; for crash in Tests/Fuzz/crashes/unpack-*; do [ -e "$$crash" ] || continue; $(FUZZ_ENV) $(FUZZ)/unpack-fuzzer "$$crash"; done
+	@set -e; for crash in Tests/Fuzz/crashes/connection-*; do [ -e "$$crash" ] || continue; $(FUZZ_ENV) $(FUZZ)/swift/release/connection-fuzzer "$$crash"; done
+	$(MAKE) fuzz SECONDS=30
 
 ## Load-test a release server on the in-memory store (not part of `make test`).
 bench: build
@@ -74,4 +129,4 @@ generate: deps
 	./scripts/generate-proto
 
 clean:
-	rm -rf .build $(ASAN_SCRATCH)
+	rm -rf .build $(ASAN_SCRATCH) $(FUZZ)

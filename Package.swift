@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "TeamsProto", targets: ["TeamsProto"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "TeamsMemoryStore", targets: ["TeamsMemoryStore"]),
+        // `make fuzz` builds it with -sanitize=fuzzer; otherwise it replays inputs given as files.
+        .executable(name: "connection-fuzzer", targets: ["ConnectionFuzzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -154,6 +156,26 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+
+        // Fuzzing what reads bytes from the network (Tests/Fuzz; see `make fuzz`).
+        .target(
+            name: "ConnectionFuzzing",
+            dependencies: [
+                "RPCCore", "TeamsProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fuzz/Harness"
+        ),
+        .executableTarget(
+            name: "ConnectionFuzzer",
+            dependencies: ["ConnectionFuzzing"],
+            path: "Tests/Fuzz/Target",
+            // libFuzzer brings its own main under -DFUZZING; the file must not be a script.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["ConnectionFuzzing"], path: "Tests/Fuzz/RegressionTests"),
 
         // Shared by the test targets: the store contract suite, moto_server, temporary folders.
         .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),

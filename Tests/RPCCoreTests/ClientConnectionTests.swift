@@ -56,6 +56,7 @@ final class ClientConnectionTests: XCTestCase {
                 if case .end(let head, _) = event { box.events.append("late \(head.status)") }
             }
         }.get()
+        try await loop.submit {}.get()  // the late call's failure arrives on the next tick
         XCTAssertEqual(box.events, ["NOT_FOUND", "UNAVAILABLE", "UNAVAILABLE", "late UNAVAILABLE"])
     }
 
@@ -73,5 +74,39 @@ final class ClientConnectionTests: XCTestCase {
         try await loop.submit {}.get()
         XCTAssertEqual(box.events, ["CANCELLED"])
         XCTAssertEqual(try box.output.frames().map(\.type), [.request, .cancel])
+    }
+
+    /// `teams bench` starts its next call from the listener of the last. On a lost
+    /// connection each failure used to arrive inside `startCall`, so the chain recursed
+    /// until the stack overflowed and the bench died with SIGSEGV.
+    func testCallsStartedFromTheListenerOfAFailedCallDoNotRecurse() async throws {
+        final class Chain: @unchecked Sendable {
+            var connection: ClientConnection?
+            var remaining = 200_000
+            var depth = 0
+            var deepest = 0
+            let done: EventLoopPromise<Void>
+            init(done: EventLoopPromise<Void>) { self.done = done }
+
+            func next() {
+                guard remaining > 0 else { return done.succeed() }
+                remaining -= 1
+                depth += 1
+                deepest = max(deepest, depth)
+                connection!.startCall(path: "/x.Y/Z", request: Metadata.Message(), timeoutMilliseconds: nil, metadata: Metadata()) { [self] _ in next() }
+                depth -= 1
+            }
+        }
+        let chain = Chain(done: loop.makePromise())
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop)
+            connection.attach(RecordingOutput())
+            connection.closed(RPCError(.unavailable, "connection closed"))
+            chain.connection = connection
+            chain.next()
+        }.get()
+        try await chain.done.futureResult.get()
+        XCTAssertEqual(chain.remaining, 0)
+        XCTAssertEqual(chain.deepest, 1, "each failure arrives on its own tick")
     }
 }

@@ -15,7 +15,7 @@ public enum ClientCallEvent: Sendable {
 /// gathered and flushed once per event-loop tick, so concurrent callers share
 /// write syscalls.
 package final class ClientConnection {
-    typealias Listener = (ClientCallEvent) -> Void
+    package typealias Listener = (ClientCallEvent) -> Void
 
     let loop: any EventLoop
     private var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: UInt32.max))
@@ -41,14 +41,17 @@ package final class ClientConnection {
     }
 
     /// Sends a request; `listener` hears every event of the call, ending with `.end`.
-    /// Returns the call id, for `cancel`.
+    /// On a connection that has closed, the listener hears the failure on a later
+    /// tick, never from inside this call. Returns the call id, for `cancel`.
     @discardableResult
-    func startCall(path: String, request: some WireMessage, timeoutMilliseconds: UInt32?, metadata: Metadata, listener: @escaping Listener) -> UInt32 {
+    package func startCall(path: String, request: some WireMessage, timeoutMilliseconds: UInt32?, metadata: Metadata, listener: @escaping Listener) -> UInt32 {
         loop.preconditionInEventLoop()
         let callID = nextCallID
         nextCallID &+= 1
         if let closedError {
-            listener(.end(ResponseHead(closedError), payload: ByteBuffer()))
+            // Later, not now: a caller that starts its next call from the listener (as
+            // `teams bench` does) would otherwise recurse until the stack overflows.
+            loop.assumeIsolated().execute { listener(.end(ResponseHead(closedError), payload: ByteBuffer())) }
             return callID
         }
         var head = RequestHead(methodRef: 0, methodName: nil, timeoutMilliseconds: timeoutMilliseconds, metadata: metadata)
@@ -74,7 +77,7 @@ package final class ClientConnection {
     }
 
     /// Gives up on a call: the server is told, and the listener hears `error` now.
-    func cancel(callID: UInt32, _ error: RPCError = RPCError(.cancelled, "cancelled by the caller")) {
+    package func cancel(callID: UInt32, _ error: RPCError = RPCError(.cancelled, "cancelled by the caller")) {
         guard let listener = listeners.removeValue(forKey: callID) else { return }
         writeCancelFrame(callID: callID, into: &output)
         scheduleFlush()
