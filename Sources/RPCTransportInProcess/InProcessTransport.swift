@@ -35,8 +35,10 @@ public final class InProcessTransport: Sendable {
     }
 
     /// A new client connection to the server.
-    public func connect() async -> RPCConnection {
-        try! await loop.submit { [self] in
+    /// - Throws: `RPCError(.unavailable)` when the transport's event loop has shut down.
+    public func connect() async throws(RPCError) -> RPCConnection {
+        do {
+            return try await loop.submit { [self] in
             let server = ServerConnection(table: table, loop: loop, executor: executor, limits: limits, logger: logger)
             let client = ClientConnection(loop: loop)
             let pipe = Pipe(loop: loop, server: server, client: client)
@@ -47,7 +49,10 @@ public final class InProcessTransport: Sendable {
             return RPCConnection(connection: client) { [loop] in
                 try? await loop.submit { boundPipe.value.close() }.get()
             }
-        }.get()
+            }.get()
+        } catch {
+            throw RPCError(.unavailable, "the in-process transport's event loop is gone: \(error)")
+        }
     }
 
     /// Drains every connection as a server shutdown does: calls in flight finish,

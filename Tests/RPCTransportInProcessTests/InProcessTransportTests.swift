@@ -11,14 +11,14 @@ final class InProcessTransportTests: XCTestCase {
 
     func testAUnaryCallRoundTrips() async throws {
         let transport = InProcessTransport(table: table)
-        let connection = await transport.connect()
+        let connection = try await transport.connect()
         let response = try await connection.unary(Teams_V1_Health.Method.check, Teams_V1_CheckRequest())
         XCTAssertEqual(response, Teams_V1_CheckResponse(status: .serving, store: Teams_V1_Health.Method.check.path))
         await connection.close()
     }
 
     func testAnUnimplementedMethodIsUnimplemented() async throws {
-        let connection = await InProcessTransport(table: table).connect()
+        let connection = try await InProcessTransport(table: table).connect()
         do {
             _ = try await connection.unary(Teams_V1_Health.Method.listMethods, Teams_V1_ListMethodsRequest())
             XCTFail("expected UNIMPLEMENTED")
@@ -28,7 +28,7 @@ final class InProcessTransportTests: XCTestCase {
     }
 
     func testAfterCloseCallsAreUnavailable() async throws {
-        let connection = await InProcessTransport(table: table).connect()
+        let connection = try await InProcessTransport(table: table).connect()
         await connection.close()
         do {
             _ = try await connection.unary(Teams_V1_Health.Method.check, Teams_V1_CheckRequest())
@@ -40,7 +40,7 @@ final class InProcessTransportTests: XCTestCase {
 
     func testShutdownClosesConnectionsOnceIdle() async throws {
         let transport = InProcessTransport(table: table)
-        let connection = await transport.connect()
+        let connection = try await transport.connect()
         _ = try await connection.unary(Teams_V1_Health.Method.check, Teams_V1_CheckRequest())
         await transport.shutdownGracefully()
         var status: StatusCode?

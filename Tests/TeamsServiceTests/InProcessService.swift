@@ -18,8 +18,8 @@ struct InProcessService {
         transport = InProcessTransport(table: TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events))
     }
 
-    func client() async -> TeamsClient {
-        TeamsClient(connection: await transport.connect(), options: CallOptions(timeout: .seconds(10)))
+    func client() async throws -> TeamsClient {
+        TeamsClient(connection: try await transport.connect(), options: CallOptions(timeout: .seconds(10)))
     }
 }
 

@@ -7,7 +7,7 @@ import XCTest
 /// reaches and the status each failure becomes.
 final class TeamServiceHandlerTests: XCTestCase {
     func testTheLifeOfATeam() async throws {
-        let client = await InProcessService().client()
+        let client = try await InProcessService().client()
         let created = try await client.createTeam(name: "Ajax")
         XCTAssertEqual(created.version, 1)
         let fetched = try await client.getTeam(id: created.id.description)
@@ -23,7 +23,7 @@ final class TeamServiceHandlerTests: XCTestCase {
     }
 
     func testFailuresBecomeTheirStatusCodes() async throws {
-        let client = await InProcessService().client()
+        let client = try await InProcessService().client()
         let team = try await client.createTeam(name: "PSV")
         await assertStatus(.invalidArgument) { try await client.createTeam(name: "") }
         await assertStatus(.invalidArgument) { try await client.getTeam(id: "not-an-id") }
@@ -34,7 +34,7 @@ final class TeamServiceHandlerTests: XCTestCase {
     }
 
     func testSearchPagesThroughMatches() async throws {
-        let client = await InProcessService().client()
+        let client = try await InProcessService().client()
         for name in ["Real Madrid", "Real Betis", "Barcelona"] { _ = try await client.createTeam(name: name) }
         let first = try await client.searchTeams(term: "real", pageSize: 1)
         XCTAssertEqual(first.teams.count, 1)
@@ -46,7 +46,7 @@ final class TeamServiceHandlerTests: XCTestCase {
 
     func testWatchEventsStreamsStoredThenLiveEvents() async throws {
         let service = InProcessService()
-        let client = await service.client()
+        let client = try await service.client()
         let team = try await client.createTeam(name: "Feyenoord")
         let watch = Task {
             var names: [String] = []
