@@ -82,6 +82,9 @@ class Node:
     def int(self, number, default=0):
         return self.values[number][-1] if number in self.values else default
 
+    def node(self, number):
+        return Node(self.values[number][-1]) if number in self.values else None
+
     def nodes(self, number):
         return [Node(value) for value in self.values.get(number, [])]
 
@@ -193,6 +196,9 @@ class Method:
         self.output = node.string(3)
         self.client_streaming = bool(node.int(5))
         self.server_streaming = bool(node.int(6))
+        # MethodOptions (field 4).idempotency_level (field 34): 1 NO_SIDE_EFFECTS, 2 IDEMPOTENT.
+        options = node.node(4)
+        self.idempotency = {1: ".noSideEffects", 2: ".idempotent"}.get(options.int(34) if options else 0)
         self.comment = comment
         if self.client_streaming:
             raise SystemExit(f"protoc-gen-swift-bridge: client-streaming method {self.name} is not supported by the protocol")
@@ -374,7 +380,8 @@ def emit_services_file(proto, registry, imports):
             kind = ".serverStreaming" if method.server_streaming else ".unary"
             out.append(doc(method.comment, "        "))
             out.append(f"        public static let {lower_camel(camel_to_lower(method.name))} = MethodDescriptor<{registry[method.input].swift_name}, {registry[method.output].swift_name}>(\n")
-            out.append(f"            service: \"{service.full_name}\", method: \"{method.name}\", kind: {kind})\n")
+            idempotency = f", idempotency: {method.idempotency}" if method.idempotency else ""
+            out.append(f"            service: \"{service.full_name}\", method: \"{method.name}\", kind: {kind}{idempotency})\n")
         names = ", ".join(f"{lower_camel(camel_to_lower(m.name))}.erased" for m in service.methods)
         out.append(f"\n        /// Every method, in declaration order.\n        public static let all: [AnyMethodDescriptor] = [{names}]\n    }}\n\n")
 

@@ -46,7 +46,7 @@ public final class InProcessTransport: Sendable {
             pipes.value[key] = pipe
             pipe.onClose = { [pipes] in pipes.value[key] = nil }
             let boundPipe = NIOLoopBound(pipe, eventLoop: loop)
-            return RPCConnection(connection: client) { [loop] in
+            return RPCConnection(target: client) { [loop] in
                 try? await loop.submit { boundPipe.value.close() }.get()
             }
             }.get()

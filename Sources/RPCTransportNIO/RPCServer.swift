@@ -3,13 +3,14 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import RPCCore
+import Synchronization
 
 /// A TCP server speaking the protocol of docs/PROTOCOL.md for one `MethodTable`.
 ///
 /// Connections are spread over the event loops of `group` (one per core by
-/// default). `shutdownGracefully()` stops accepting, lets calls in flight finish
-/// (new calls on open connections get UNAVAILABLE), and returns once every
-/// connection has closed.
+/// default). `shutdownGracefully()` stops accepting and drains every connection:
+/// a GOAWAY names the last call that will run, calls in flight finish within the
+/// drain timeout, and it returns once every connection has closed.
 public final class RPCServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -18,6 +19,18 @@ public final class RPCServer: Sendable {
         public var maximumFrameLength: UInt32
         /// How many response bytes may wait for a slow reader before its streams are cut off.
         public var maximumBufferedOutput: Int
+        /// Open connections; one more gets a GOAWAY (UNAVAILABLE) and is closed.
+        public var maximumConnections = 10_000
+        /// Calls in flight on one connection; one more gets RESOURCE_EXHAUSTED.
+        public var maximumCallsPerConnection = 1_000
+        /// A connection with no call in flight and nothing read for this long is closed; zero never.
+        public var idleTimeout: Duration = .seconds(15 * 60)
+        /// A frame begun must arrive in full within this, else the connection is closed.
+        public var frameReadTimeout: Duration = .seconds(20)
+        /// How long a drain waits for calls in flight before answering them UNAVAILABLE.
+        public var drainTimeout: Duration = .seconds(30)
+        /// PINGs closer together than this are strikes (gRPC's too_many_pings); zero allows any rate.
+        public var minimumPingInterval: Duration = .seconds(10)
 
         public init(host: String = "127.0.0.1", port: Int = 7070, maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength, maximumBufferedOutput: Int = 4 << 20) {
             self.host = host
@@ -36,8 +49,14 @@ public final class RPCServer: Sendable {
     /// - Throws: the bind error, e.g. when the port is in use.
     public init(configuration: Configuration, table: MethodTable, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) async throws {
         let quiescing = ServerQuiescingHelper(group: group)
-        let limits = ServerConnection.Limits(
+        var limits = ServerConnection.Limits(
             maximumFrameLength: configuration.maximumFrameLength, maximumBufferedOutput: configuration.maximumBufferedOutput)
+        limits.maximumCallsInFlight = configuration.maximumCallsPerConnection
+        limits.idleTimeout = configuration.idleTimeout > .zero ? TimeAmount(configuration.idleTimeout) : nil
+        limits.frameReadTimeout = TimeAmount(configuration.frameReadTimeout)
+        limits.drainTimeout = TimeAmount(configuration.drainTimeout)
+        limits.minimumPingInterval = TimeAmount(configuration.minimumPingInterval)
+        let openConnections = ConnectionCount(limit: configuration.maximumConnections)
         let executors = Dictionary(uniqueKeysWithValues: group.makeIterator().map { loop in
             (ObjectIdentifier(loop), EventLoopTaskExecutor(loop: loop))
         })
@@ -53,6 +72,13 @@ public final class RPCServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard openConnections.admit() else {
+                        logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.maximumConnections)"])
+                        try channel.pipeline.syncOperations.addHandler(RefusingChannelHandler(
+                            goAway: RPCError(.unavailable, "the server's limit of \(configuration.maximumConnections) connections is reached")))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in openConnections.release() }
                     let loop = channel.eventLoop
                     let connection = ServerConnection(
                         table: table, loop: loop,
@@ -75,4 +101,38 @@ public final class RPCServer: Sendable {
         try? await promise.futureResult.get()
         try? await channel.closeFuture.get()
     }
+}
+
+/// Open connections against the limit, shared by every event loop.
+private final class ConnectionCount: Sendable {
+    private let open = Atomic<Int>(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts a new connection; false (counting nothing) when the limit is reached.
+    func admit() -> Bool {
+        if open.add(1, ordering: .relaxed).newValue <= limit { return true }
+        open.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func release() { open.subtract(1, ordering: .relaxed) }
+}
+
+/// Tells a connection beyond the limit why with a GOAWAY, then closes it.
+private final class RefusingChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let goAway: RPCError
+
+    init(goAway: RPCError) { self.goAway = goAway }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var frame = context.channel.allocator.buffer(capacity: 64)
+        writeGoAwayFrame(goAway, lastCallID: 0, into: &frame)
+        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -22,34 +22,39 @@ struct TeamsCommand: AsyncParsableCommand {
 
 /// Options every subcommand takes, before or after its arguments.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Server address as HOST:PORT (env TEAMS_SERVER).")
-    var server: String = ProcessInfo.processInfo.environment["TEAMS_SERVER"] ?? "127.0.0.1:7070"
+    @Option(help: "Server addresses as HOST:PORT, comma-separated; calls go to the least busy (env TEAMS_SERVER).")
+    var server: String = ProcessInfo.processInfo.environment["TEAMS_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7070"
 
-    @Option(help: "Seconds to wait for each call.")
+    @Option(help: "Seconds to wait for each call, retries and reconnects included.")
     var timeout: Double = 10
 
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
     func validate() throws {
-        guard hostAndPort != nil else { throw ValidationError("--server must be HOST:PORT, got \"\(server)\"") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        do {
+            _ = try Endpoint.list(parsing: server)
+        } catch {
+            throw ValidationError("--server (or TEAMS_SERVER) must be HOST:PORT[,HOST:PORT...]: \(error)")
+        }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds, got \(timeout)") }
     }
 
-    var hostAndPort: (host: String, port: Int)? {
-        guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]), (1...65535).contains(port) else {
-            return nil
-        }
-        return (String(server[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    /// Validated by `validate()`.
+    var endpoints: [Endpoint] { (try? Endpoint.list(parsing: server)) ?? [] }
+
+    var clientConfiguration: ClientConfiguration {
+        var configuration = ClientConfiguration()
+        configuration.defaultTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.connectTimeout = .milliseconds(Int64(min(timeout, 20) * 1000))
+        return configuration
     }
 
     /// Connects, runs `body`, and turns an `RPCError` into `CODE: message` and an exit code.
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
-        let (host, port) = hostAndPort!
         do {
             let client = try await TeamsClient.connect(
-                host: host, port: port, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))),
-                connectTimeout: .milliseconds(Int64(timeout * 1000)))
+                endpoints: endpoints, configuration: clientConfiguration, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))))
             defer { Task { await client.close() } }
             return try await body(client)
         } catch {

@@ -5,7 +5,8 @@ import TeamsProto
 import TeamsWire
 
 /// A typed, async client for `teams.v1.TeamService` and `teams.v1.Health`, in
-/// the domain's terms, over one connection of any transport.
+/// the domain's terms, over any `RPCConnection`: one connection of any transport,
+/// or (`connect(endpoints:)`) several servers with reconnects and safe retries.
 ///
 /// Safe to share between tasks: concurrent calls are multiplexed on the
 /// connection. Every method throws `RPCError`, whose `code` is the status the
@@ -15,6 +16,9 @@ public struct TeamsClient: Sendable {
     public let connection: RPCConnection
     /// Applied to every call: its timeout and metadata.
     public var options: CallOptions
+    /// Gives every CreateTeam without an idempotency key one of its own, so the
+    /// client may retry it: on when the connection retries calls.
+    public var fillsIdempotencyKeys = false
     private let teams: Teams_V1_TeamService.Client
     private let health: Teams_V1_Health.Client
 
@@ -30,6 +34,14 @@ public struct TeamsClient: Sendable {
         TeamsClient(connection: try await RPCConnection.connect(host: host, port: port, connectTimeout: connectTimeout), options: options)
     }
 
+    /// Balances calls over `endpoints`, reconnecting and retrying as `configuration`
+    /// says; CreateTeam calls get an idempotency key when retries are on.
+    public static func connect(endpoints: [Endpoint], configuration: ClientConfiguration = ClientConfiguration(), options: CallOptions = CallOptions()) async throws(RPCError) -> TeamsClient {
+        var client = TeamsClient(connection: try await RPCConnection.connect(endpoints: endpoints, configuration: configuration), options: options)
+        client.fillsIdempotencyKeys = configuration.maximumAttempts > 1
+        return client
+    }
+
     public func close() async {
         await connection.close()
     }
@@ -37,8 +49,19 @@ public struct TeamsClient: Sendable {
     // MARK: TeamService
 
     /// With the same non-empty `idempotencyKey` within 24 hours, returns the first call's team.
+    /// A call with a key is safe to retry, so the connection may retry it.
     public func createTeam(name: String, idempotencyKey: String = "") async throws(RPCError) -> Team {
-        try team(try await teams.createTeam(.init(name: name, idempotencyKey: idempotencyKey), options: options).team)
+        let key = idempotencyKey.isEmpty && fillsIdempotencyKeys ? Self.newIdempotencyKey() : idempotencyKey
+        var options = self.options
+        if !key.isEmpty { options.isIdempotent = true }
+        return try team(try await teams.createTeam(.init(name: name, idempotencyKey: key), options: options).team)
+    }
+
+    /// 128 random bits in hex: unique enough that two creates never share one by chance.
+    static func newIdempotencyKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bits = [generator.next(), generator.next()] as [UInt64]
+        return bits.map { String($0, radix: 16).leftPadded(to: 16) }.joined()
     }
 
     public func getTeam(id: String) async throws(RPCError) -> Team {
@@ -123,5 +146,11 @@ public struct TeamsClient: Sendable {
 
     private func player(_ name: String, _ position: Position?) -> Teams_V1_Player {
         Teams_V1_Player(name: name, position: position?.message ?? .unspecified)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
     }
 }

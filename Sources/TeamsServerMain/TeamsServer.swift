@@ -11,44 +11,127 @@ import RPCTransportNIO
 import TeamsService
 
 /// `teams-server`: serves TeamService on a TCP port.
+///
+/// Every option is a flag or an environment variable (the flag wins; an empty
+/// variable counts as unset), listed with its default and accepted values in
+/// `ServerOptions`. A value that is not accepted, or a command line that does not
+/// parse, stops start-up with one line on stderr naming the flag or variable, the
+/// value and what is accepted, and exit code 64 (EX_USAGE).
 @main
 struct TeamsServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "teams-server",
         abstract: "Serves TeamService over the binary protocol of docs/PROTOCOL.md.",
-        discussion: "Each option can also be set by the environment variable named in its help. SIGINT or SIGTERM stop accepting, let calls in flight finish, and exit 0.")
+        discussion: "Each option can also be set by the environment variable named in its help; the flag wins, and an empty variable counts as unset. A value that is not accepted stops start-up with exit code 64. Durations are written like 500ms, 30s, 2m or 1h. SIGINT or SIGTERM stop accepting, let calls in flight finish, and exit 0.")
 
-    @Option(help: "Address to listen on (env TEAMS_HOST).")
-    var host: String = environment("TEAMS_HOST") ?? "127.0.0.1"
+    // Read as text and parsed by `ServerOptions`, so that a bad flag and a bad
+    // variable get the same one-line message. `.unconditional` lets a value start
+    // with a dash (`--threads -1` is then reported as a bad number).
+    @Option(name: .customLong(ServerOptions.host.name), parsing: .unconditional, help: ServerOptions.host.help)
+    var host: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one (env TEAMS_PORT).")
-    var port: Int = environment("TEAMS_PORT").flatMap(Int.init) ?? 7070
+    @Option(name: .customLong(ServerOptions.port.name), parsing: .unconditional, help: ServerOptions.port.help)
+    var port: String?
 
-    @Option(help: "Where teams are stored: sqlite:PATH (durable), dynamodb:TABLE (shared by many servers) or memory (env TEAMS_STORE).")
-    var store: StoreChoice = environment("TEAMS_STORE").flatMap(StoreChoice.init(argument:)) ?? .default
+    @Option(name: .customLong(ServerOptions.store.name), parsing: .unconditional, help: ServerOptions.store.help)
+    var store: String?
 
-    @Flag(help: "Do not create the DynamoDB table; fail start-up if it is missing (env TEAMS_NO_CREATE_TABLE=1).")
+    @Flag(name: .customLong(ServerOptions.noCreateTable.name), help: ArgumentHelp(ServerOptions.noCreateTable.help.abstract))
     var noCreateTable = false
 
-    /// The flag, or TEAMS_NO_CREATE_TABLE set to 1, true or yes (a flag cannot default to true).
-    var createsTable: Bool {
-        !noCreateTable && !["1", "true", "yes"].contains(environment("TEAMS_NO_CREATE_TABLE")?.lowercased() ?? "")
+    @Option(name: .customLong(ServerOptions.maxFrameBytes.name), parsing: .unconditional, help: ServerOptions.maxFrameBytes.help)
+    var maxFrameBytes: String?
+
+    @Option(name: .customLong(ServerOptions.logLevel.name), parsing: .unconditional, help: ServerOptions.logLevel.help)
+    var logLevel: String?
+
+    @Option(name: .customLong(ServerOptions.eventRetentionDays.name), parsing: .unconditional, help: ServerOptions.eventRetentionDays.help)
+    var eventRetentionDays: String?
+
+    @Option(name: .customLong(ServerOptions.threads.name), parsing: .unconditional, help: ServerOptions.threads.help)
+    var threads: String?
+
+    @Option(name: .customLong(ServerOptions.maxConnections.name), parsing: .unconditional, help: ServerOptions.maxConnections.help)
+    var maxConnections: String?
+
+    @Option(name: .customLong(ServerOptions.maxCallsPerConnection.name), parsing: .unconditional, help: ServerOptions.maxCallsPerConnection.help)
+    var maxCallsPerConnection: String?
+
+    @Option(name: .customLong(ServerOptions.idleTimeout.name), parsing: .unconditional, help: ServerOptions.idleTimeout.help)
+    var idleTimeout: String?
+
+    @Option(name: .customLong(ServerOptions.frameReadTimeout.name), parsing: .unconditional, help: ServerOptions.frameReadTimeout.help)
+    var frameReadTimeout: String?
+
+    @Option(name: .customLong(ServerOptions.drainTimeout.name), parsing: .unconditional, help: ServerOptions.drainTimeout.help)
+    var drainTimeout: String?
+
+    @Option(name: .customLong(ServerOptions.minPingInterval.name), parsing: .unconditional, help: ServerOptions.minPingInterval.help)
+    var minPingInterval: String?
+
+    /// Each setting from its flag, else its environment variable, else its default.
+    /// - Throws: `ConfigurationError` for the first value that is not accepted.
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ServerSettings {
+        // The flag takes no value: given, it wins; absent, the variable (or the default, off) decides.
+        var createsNoTable = self.noCreateTable
+        if !createsNoTable {
+            createsNoTable = try ServerOptions.noCreateTable.resolve(flag: nil, environment: environment)
+        }
+        return ServerSettings(
+            host: try ServerOptions.host.resolve(flag: host, environment: environment),
+            port: try ServerOptions.port.resolve(flag: port, environment: environment),
+            store: try ServerOptions.store.resolve(flag: store, environment: environment),
+            noCreateTable: createsNoTable,
+            maxFrameBytes: try ServerOptions.maxFrameBytes.resolve(flag: maxFrameBytes, environment: environment),
+            logLevel: try ServerOptions.logLevel.resolve(flag: logLevel, environment: environment),
+            eventRetentionDays: try ServerOptions.eventRetentionDays.resolve(flag: eventRetentionDays, environment: environment),
+            threads: try ServerOptions.threads.resolve(flag: threads, environment: environment),
+            maxConnections: try ServerOptions.maxConnections.resolve(flag: maxConnections, environment: environment),
+            maxCallsPerConnection: try ServerOptions.maxCallsPerConnection.resolve(flag: maxCallsPerConnection, environment: environment),
+            idleTimeout: try ServerOptions.idleTimeout.resolve(flag: idleTimeout, environment: environment),
+            frameReadTimeout: try ServerOptions.frameReadTimeout.resolve(flag: frameReadTimeout, environment: environment),
+            drainTimeout: try ServerOptions.drainTimeout.resolve(flag: drainTimeout, environment: environment),
+            minPingInterval: try ServerOptions.minPingInterval.resolve(flag: minPingInterval, environment: environment))
     }
 
-    @Option(help: "Largest request frame accepted, in bytes (env TEAMS_MAX_FRAME_BYTES).")
-    var maxFrameBytes: UInt32 = environment("TEAMS_MAX_FRAME_BYTES").flatMap(UInt32.init) ?? FrameDecoder.defaultMaximumFrameLength
+    /// Parses the command line and runs, as ArgumentParser's own `main()` does, but a
+    /// failure is one line on stderr (no usage dump): `teams-server: ` and the
+    /// message, then its exit code (64 for bad usage and bad settings). Help,
+    /// `--version` and an `ExitCode` thrown by `run()` are left to ArgumentParser.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitOnFailure(error)
+        }
+    }
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (env TEAMS_LOG_LEVEL).")
-    var logLevel: Logger.Level = environment("TEAMS_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
-
-    @Option(help: "Days to keep events for WatchEvents (env TEAMS_EVENT_RETENTION_DAYS).")
-    var eventRetentionDays: Double = environment("TEAMS_EVENT_RETENTION_DAYS").flatMap(Double.init) ?? 7
-
-    @Option(help: "Event loop threads; default one per core (env TEAMS_THREADS).")
-    var threads: Int = environment("TEAMS_THREADS").flatMap(Int.init) ?? System.coreCount
+    private static func exitOnFailure(_ error: any Error) -> Never {
+        if error is ExitCode || exitCode(for: error).isSuccess {
+            exit(withError: error)
+        }
+        let line: String
+        let code: ExitCode
+        if let error = error as? ConfigurationError {
+            line = error.description
+            code = .validationFailure
+        } else {
+            let firstLine = message(for: error).split(whereSeparator: \.isNewline).first.map { String($0) } ?? ""
+            line = firstLine.isEmpty ? String(describing: error) : firstLine
+            code = exitCode(for: error)
+        }
+        FileHandle.standardError.write(Data("teams-server: \(line)\n".utf8))
+        exit(withError: code)
+    }
 
     func run() async throws {
-        let level = logLevel
+        let settings = try resolved()
+        let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -58,7 +141,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let teamStore: any TeamStore
         do {
-            teamStore = try await store.open(createTable: createsTable)
+            teamStore = try await settings.store.open(createTable: !settings.noCreateTable)
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
             FileHandle.standardError.write(Data("teams-server: \(error)\n".utf8))
@@ -69,23 +152,22 @@ struct TeamsServerCommand: AsyncParsableCommand {
         let interactor = TeamInteractor(repository: teamStore, changes: changes)
         let relay = EventRelay(
             outbox: teamStore, publisher: LoggingEventPublisher(logger: Logger(label: "teams.events")), changes: changes,
-            retention: .seconds(Int64(eventRetentionDays * 86_400)))
+            retention: .seconds(Int64(settings.eventRetentionDays * 86_400)))
         let watch = EventWatch(outbox: teamStore, changes: changes)
-        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: store.description, events: watch)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-        let configuration = RPCServer.Configuration(host: host, port: port, maximumFrameLength: maxFrameBytes)
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.description, events: watch)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
+        let configuration = settings.rpcConfiguration
 
         let server: RPCServer
         do {
             server = try await RPCServer(configuration: configuration, table: table, group: group, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("teams-server: cannot listen on \(host):\(port): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("teams-server: cannot listen on \(settings.host):\(settings.port): \(error)\n".utf8))
             throw ExitCode(3)
         }
-        logger.info("teams-server listening", metadata: [
-            "address": "\(server.localAddress)", "store": "\(store)", "threads": "\(threads)",
-            "max_frame_bytes": "\(maxFrameBytes)",
-        ])
+        var effective = settings.logMetadata
+        effective["address"] = "\(server.localAddress)"
+        logger.info("teams-server listening", metadata: effective)
 
         let services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
@@ -123,8 +205,3 @@ struct EventRelayService: Service {
     }
 }
 
-func environment(_ name: String) -> String? {
-    ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
-}
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

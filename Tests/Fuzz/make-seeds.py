@@ -71,7 +71,9 @@ def main():
     answers = b"".join(response(call_id, payload=payload) for call_id, payload in RESPONSES.items())
     seeds["answers-every-method"] = b"\x01" + answers + tc.encode_frame(3, 0, 8, EVENT) + response(8)
     seeds["answers-errors"] = b"\x01" + response(2, 5, "no team") + response(3, 10, "expected version 2") + response(1, 99)
-    seeds["answers-goaway"] = b"\x01" + response(1, payload=RESPONSES[1]) + tc.encode_frame(5, 0, 0, b"\x0e\x00\x03bye")
+    seeds["answers-goaway"] = b"\x01" + response(1, payload=RESPONSES[1]) + tc.encode_frame(5, 0, 0, b"\x0e\x00\x00\x00\x01\x00\x03bye")
+    seeds["answers-pong"] = b"\x01" + tc.encode_frame(7, 0, 1, b"") + response(1, payload=RESPONSES[1])
+    seeds["pings"] = b"\x00" + b"".join(tc.encode_frame(6, 0, value, b"") for value in range(1, 6))
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as handle:
             handle.write(data)

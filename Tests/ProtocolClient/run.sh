@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the Python client written from docs/PROTOCOL.md against a fresh server.
+# Runs the Python client written from docs/PROTOCOL.md against a fresh server
+# (and, for the tests of limits and shutdown, servers of their own).
 # Usage: Tests/ProtocolClient/run.sh PATH/TO/teams-server
 set -euo pipefail
 server_binary=${1:?usage: run.sh PATH/TO/teams-server}
@@ -13,4 +14,5 @@ for _ in $(seq 1 100); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
   sleep 0.1
 done
-TEAMS_SERVER=127.0.0.1:$port python3 "$here/test_protocol_doc.py" || { echo "server log:"; cat "$log"; exit 1; }
+# TEAMS_SERVER_BINARY: the tests of limits and shutdown start servers of their own.
+TEAMS_SERVER=127.0.0.1:$port TEAMS_SERVER_BINARY=$server_binary python3 "$here/test_protocol_doc.py" || { echo "server log:"; cat "$log"; exit 1; }

@@ -4,8 +4,10 @@ Written from docs/PROTOCOL.md and proto/**/*.proto only. Standard library only;
 the few protobuf messages needed are hand-encoded/decoded.
 """
 
+import collections
 import socket
 import struct
+import time
 
 # --------------------------------------------------------------------------
 # Constants
@@ -16,6 +18,8 @@ FRAME_RESPONSE = 2
 FRAME_STREAM_MESSAGE = 3
 FRAME_CANCEL = 4
 FRAME_GOAWAY = 5
+FRAME_PING = 6
+FRAME_PONG = 7
 
 FLAG_METHOD_NAME = 0x01
 FLAG_DEADLINE = 0x02
@@ -219,11 +223,29 @@ class ProtocolError(Exception):
     pass
 
 
-class GoAway(Exception):
-    def __init__(self, code, message):
-        super().__init__("GOAWAY %s (%d): %s" % (STATUS_NAMES.get(code, "?"), code, message))
-        self.code = code
+class ConnectionClosed(ConnectionError):
+    """The server closed the connection (EOF) without a GOAWAY first."""
+
+
+class GoAway(ConnectionError):
+    """A GOAWAY frame: the server runs no call above last_call_id on this connection.
+
+    Raised by Connection.wait for a call above last_call_id (it was not run:
+    retry it anywhere), and by any wait once the connection closes after a
+    GOAWAY (calls <= last_call_id then have an unknown outcome).
+    """
+
+    def __init__(self, status, last_call_id, message):
+        super().__init__("GOAWAY %s (%d), last call id %d: %s" % (
+            STATUS_NAMES.get(status, "?"), status, last_call_id, message))
+        self.status = status
+        self.code = status  # same name as RpcError's
+        self.last_call_id = last_call_id
         self.message = message
+
+    def was_not_run(self, call_id):
+        """True if call_id is above the last call id: safe to retry anywhere."""
+        return call_id > self.last_call_id
 
 
 class RpcError(Exception):
@@ -285,6 +307,22 @@ def encode_frame(ftype, flags, call_id, body=b""):
     return HEADER.pack(6 + len(body), ftype, flags, call_id) + body
 
 
+def encode_ping(value):
+    """PING: empty body, the opaque value in the call id field."""
+    return encode_frame(FRAME_PING, 0, value)
+
+
+def decode_goaway(frame):
+    """GOAWAY body: u8 status, u32 last call id, u16 n, n bytes message."""
+    b = frame.body
+    if len(b) < 7:
+        raise ProtocolError("GOAWAY body of %d bytes, need at least 7" % len(b))
+    status, last_call_id, n = struct.unpack_from(">BIH", b, 0)
+    if 7 + n > len(b):
+        raise ProtocolError("GOAWAY message runs past the frame")
+    return GoAway(status, last_call_id, b[7:7 + n].decode("utf-8", "replace"))
+
+
 def decode_response(frame):
     """Decode a RESPONSE frame body.
 
@@ -340,6 +378,8 @@ class Connection(object):
         self.refs = {}           # method name -> bound ref
         self.completed = {}      # call id -> Response (read but not yet claimed)
         self.streams = {}        # call id -> [stream message bodies]
+        self.pongs = collections.Counter()  # PONG value -> how many read, not yet claimed
+        self.goaway = None       # the GoAway read on this connection, if any
 
     # ---- low level ----
     def close(self):
@@ -355,6 +395,7 @@ class Connection(object):
         self.close()
 
     def new_call_id(self):
+        """Call ids count up from 1 (PROTOCOL.md: number calls upwards)."""
         cid = self._next_call_id
         self._next_call_id += 1
         return cid
@@ -366,7 +407,7 @@ class Connection(object):
         while len(self._rbuf) < n:
             chunk = self.sock.recv(65536)
             if not chunk:
-                raise ConnectionError("connection closed by server")
+                raise ConnectionClosed("connection closed by server")
             self._rbuf += chunk
         out = bytes(self._rbuf[:n])
         del self._rbuf[:n]
@@ -380,8 +421,18 @@ class Connection(object):
         return Frame(ftype, flags, call_id, body)
 
     def _pump(self):
-        """Read one frame and file it. Returns the Response if it was one."""
-        f = self.read_frame()
+        """Read one frame and file it. Returns the Response if it was one.
+
+        A GOAWAY is recorded in self.goaway and reading goes on (after a drain's
+        GOAWAY the calls <= its last call id still get their RESPONSE); the
+        end of the stream after a GOAWAY raises that GoAway.
+        """
+        try:
+            f = self.read_frame()
+        except ConnectionClosed:
+            if self.goaway is not None:
+                raise self.goaway from None
+            raise
         if f.type == FRAME_RESPONSE:
             r = decode_response(f)
             r.stream_messages = self.streams.pop(f.call_id, [])
@@ -390,11 +441,14 @@ class Connection(object):
         if f.type == FRAME_STREAM_MESSAGE:
             self.streams.setdefault(f.call_id, []).append(f.body)
             return None
+        if f.type == FRAME_PONG:
+            self.pongs[f.call_id] += 1
+            return None
         if f.type == FRAME_GOAWAY:
-            b = f.body
-            code = b[0]
-            (n,) = struct.unpack_from(">H", b, 1)
-            raise GoAway(code, b[3:3 + n].decode("utf-8", "replace"))
+            if f.call_id != 0:
+                raise ProtocolError("GOAWAY with call id %d, not 0" % f.call_id)
+            self.goaway = decode_goaway(f)
+            return None
         raise ProtocolError("unexpected frame type %d from server" % f.type)
 
     # ---- calls ----
@@ -403,6 +457,8 @@ class Connection(object):
         """Send a REQUEST; returns its call id (does not wait)."""
         if call_id is None:
             call_id = self.new_call_id()
+        elif call_id >= self._next_call_id:
+            self._next_call_id = call_id + 1  # keep numbering upwards
         name = method
         ref = 0
         if self.bind_refs:
@@ -418,10 +474,40 @@ class Connection(object):
         return call_id
 
     def wait(self, call_id):
-        """Block until the RESPONSE for call_id arrives (other responses are kept)."""
+        """Block until the RESPONSE for call_id arrives (other responses are kept).
+
+        Raises GoAway if a GOAWAY says the call was not run (its id is above
+        the last call id), or if the connection closes after a GOAWAY.
+        """
         while call_id not in self.completed:
+            if self.goaway is not None and self.goaway.was_not_run(call_id):
+                raise self.goaway
             self._pump()
         return self.completed.pop(call_id)
+
+    def ping(self, value, timeout=10.0):
+        """Send a PING carrying value; wait for the PONG echoing it.
+
+        Frames read meanwhile are filed as usual (responses, stream messages,
+        a GOAWAY). Returns the round trip in seconds; raises socket.timeout if
+        no PONG arrives within timeout, GoAway or ConnectionClosed if the
+        connection ends first.
+        """
+        start = time.monotonic()
+        deadline = start + timeout
+        self.send_raw(encode_ping(value))
+        saved = self.sock.gettimeout()
+        try:
+            while not self.pongs[value]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout("no PONG for PING %d within %.1f s" % (value, timeout))
+                self.sock.settimeout(left)
+                self._pump()
+        finally:
+            self.sock.settimeout(saved)
+        self.pongs[value] -= 1
+        return time.monotonic() - start
 
     def call(self, method, payload=b"", deadline_ms=None, metadata=None):
         """Unary call; returns the Response (any status)."""

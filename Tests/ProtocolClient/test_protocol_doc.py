@@ -3,12 +3,21 @@
 
 Usage:  TEAMS_SERVER=127.0.0.1:7199 python3 Tests/ProtocolClient/test_protocol_doc.py
 (default server 127.0.0.1:7070). Exits non-zero if any check fails.
+
+With TEAMS_SERVER_BINARY=PATH/TO/teams-server (run.sh sets it), the checks of
+limits and shutdown also run: each starts its own server with the flags it
+needs (--store memory, a free port). Without it they are skipped.
 """
 
 import os
 import re
+import signal
+import socket
 import struct
+import subprocess
 import sys
+import tempfile
+import time
 import unittest
 import uuid
 
@@ -16,6 +25,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import teams_client as tc  # noqa: E402
 
 ADDR = os.environ.get("TEAMS_SERVER", "127.0.0.1:7070")
+SERVER_BINARY = os.environ.get("TEAMS_SERVER_BINARY") or None
+if SERVER_BINARY and os.sep in SERVER_BINARY:
+    SERVER_BINARY = os.path.abspath(SERVER_BINARY)
+NEEDS_BINARY = unittest.skipUnless(SERVER_BINARY, "set TEAMS_SERVER_BINARY to start servers with other flags")
 XID = re.compile(r"^[0-9a-v]{20}$")
 MISSING_ID = "00000000000000000000"
 
@@ -24,13 +37,7 @@ def unique(prefix):
     return "%s %s" % (prefix, uuid.uuid4().hex[:10])
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.c = tc.TeamsClient(ADDR)
-
-    def tearDown(self):
-        self.c.close()
-
+class StatusAsserts(object):
     def assertStatus(self, resp, code, what=""):
         self.assertEqual(
             resp.status, code,
@@ -41,6 +48,119 @@ class Base(unittest.TestCase):
             self.assertTrue(resp.flags & tc.FLAG_STATUS_MESSAGE and resp.status_message,
                             "%s: non-OK response should carry a status message" % what)
             self.assertEqual(resp.payload, b"", "%s: non-OK response must have empty payload" % what)
+
+
+def free_port():
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+class ServerProcess(object):
+    """A teams-server of our own: memory store, a free port, extra flags."""
+
+    def __init__(self, *flags):
+        self.port = free_port()
+        self.address = "127.0.0.1:%d" % self.port
+        self.flags = flags
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [SERVER_BINARY, "--store", "memory", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"] + list(flags),
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("teams-server %s exited with %d:\n%s" % (
+                    " ".join(flags), self.proc.returncode, self.log()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("teams-server %s did not listen on %s within 20 s:\n%s" % (
+                        " ".join(flags), self.address, self.log()))
+                time.sleep(0.05)
+
+    def log(self):
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def wait_exit(self, timeout):
+        """The exit code, or None if still running after timeout seconds."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            if self.wait_exit(10) is None:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
+class OwnServer(StatusAsserts, unittest.TestCase):
+    """Tests against a server of their own, started once for the class with FLAGS."""
+
+    FLAGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ServerProcess(*cls.FLAGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def connect(self, timeout=5.0):
+        c = tc.TeamsClient(self.server.address, timeout=timeout)
+        self.addCleanup(c.close)
+        return c
+
+    def read_until_closed(self, c, limit=20):
+        """Every frame until the server closes the connection (bounded by c's socket timeout)."""
+        frames = []
+        while len(frames) < limit:
+            try:
+                frames.append(c.read_frame())
+            except (ConnectionError, OSError) as e:
+                if isinstance(e, socket.timeout):
+                    self.fail("connection still open; frames so far: %r" % [
+                        (f.type, f.call_id) for f in frames])
+                return frames
+        self.fail("more than %d frames before the close" % limit)
+
+    def assertGoAway(self, frame, status, last_call_id, message=None):
+        self.assertEqual((frame.type, frame.flags, frame.call_id), (tc.FRAME_GOAWAY, 0, 0),
+                         "a GOAWAY frame: type 5, flags 0, call id 0")
+        g = tc.decode_goaway(frame)
+        self.assertEqual(g.status, status, "GOAWAY status: %s" % g)
+        self.assertEqual(g.last_call_id, last_call_id, "GOAWAY last call id: %s" % g)
+        self.assertEqual(len(frame.body), 7 + len(g.message.encode("utf-8")), "GOAWAY body length")
+        if message is not None:
+            self.assertEqual(g.message, message)
+        return g
+
+
+class Base(StatusAsserts, unittest.TestCase):
+    def setUp(self):
+        self.c = tc.TeamsClient(ADDR)
+
+    def tearDown(self):
+        self.c.close()
 
     def assertStillWorks(self):
         h = self.c.health_check()
@@ -81,6 +201,24 @@ class WorkedExample(unittest.TestCase):
         self.assertEqual(len(got) - 22, 12, "12 bytes of framing")
         # NB: PROTOCOL.md prints the length as 36 (0x24); by its own rules it is 30 (0x1e).
         self.assertEqual(struct.unpack(">I", got[:4])[0], 30)
+
+    def test_goaway_bytes(self):
+        msg = b"the server is shutting down"
+        self.assertEqual(len(msg), 27)
+        frame = bytes.fromhex("00000028 05 00 00000000 0e 00000008 001b") + msg
+        self.assertEqual(len(frame), 44)
+        length, ftype, flags, cid = tc.HEADER.unpack(frame[:10])
+        self.assertEqual((length, ftype, flags, cid), (40, tc.FRAME_GOAWAY, 0, 0))
+        g = tc.decode_goaway(tc.Frame(ftype, flags, cid, frame[10:]))
+        self.assertEqual((g.status, g.last_call_id, g.message),
+                         (tc.UNAVAILABLE, 8, msg.decode()))
+        self.assertTrue(g.was_not_run(9))
+        self.assertFalse(g.was_not_run(8))
+        with self.assertRaises(tc.ProtocolError):
+            tc.decode_goaway(tc.Frame(ftype, flags, cid, frame[10:16]))
+
+    def test_ping_bytes(self):
+        self.assertEqual(tc.encode_ping(0xDEADBEEF), bytes.fromhex("00000006 06 00 deadbeef"))
 
     def test_error_bytes(self):
         msg = b"no team with id 00000000000000000000"
@@ -374,7 +512,7 @@ class Health(Base):
 
 class BadInput(Base):
     def test_client_may_not_send_response_frame(self):
-        for ftype in (tc.FRAME_RESPONSE, tc.FRAME_STREAM_MESSAGE, tc.FRAME_GOAWAY, 9):
+        for ftype in (tc.FRAME_RESPONSE, tc.FRAME_STREAM_MESSAGE, tc.FRAME_GOAWAY, tc.FRAME_PONG, 9):
             self.c.send_raw(tc.encode_frame(ftype, 0, 300 + ftype, b"\x00"))
             self.assertStatus(self.c.wait(300 + ftype), tc.INVALID_ARGUMENT, "frame type %d" % ftype)
         self.assertStillWorks()
@@ -392,12 +530,14 @@ class BadInput(Base):
         self.assertStillWorks()
 
     def test_short_length_goaway(self):
+        self.c.health_check()  # call 1: the last call the server accepted
         self.c.send_raw(struct.pack(">IBBI", 3, tc.FRAME_REQUEST, 0, 330))
         f = self.c.read_frame()
         self.assertEqual((f.type, f.flags, f.call_id), (tc.FRAME_GOAWAY, 0, 0))
-        self.assertEqual(f.body[0], tc.INVALID_ARGUMENT)
-        (n,) = struct.unpack(">H", f.body[1:3])
-        self.assertEqual(len(f.body), 3 + n)
+        status, last_call_id, n = struct.unpack(">BIH", f.body[:7])
+        self.assertEqual(status, tc.INVALID_ARGUMENT)
+        self.assertEqual(last_call_id, 1, "last call id: the Check call")
+        self.assertEqual(len(f.body), 7 + n)
         with self.assertRaises(ConnectionError):
             self.c.read_frame()
 
@@ -407,6 +547,199 @@ class BadInput(Base):
         b = self.c.create_team(unique("Doc Idem other"), idempotency_key=key)
         self.assertEqual(a, b, "retry with the same key returns the first team")
         self.c.delete_team(a["id"])
+
+
+class Keepalive(Base):
+    """PING and PONG on the shared server (default minimum ping interval: 10 s)."""
+
+    def test_ping_gets_pong_with_same_value(self):
+        self.c.send_raw(tc.encode_ping(0xDEADBEEF))
+        f = self.c.read_frame()
+        self.assertEqual((f.type, f.flags, f.call_id, f.body), (tc.FRAME_PONG, 0, 0xDEADBEEF, b""),
+                         "PONG: type 7, flags 0, the PING's value, empty body")
+        rtt = self.c.ping(0)  # strike 1 of 2 allowed: still answered
+        self.assertLess(rtt, 5)
+        self.assertStillWorks()
+
+    def test_ping_value_is_not_a_call_id(self):
+        cid = self.c.send(tc.HEALTH + "Check")
+        self.c.ping(cid)  # same value as the call in flight; the RESPONSE is kept meanwhile
+        self.assertStatus(self.c.wait(cid), tc.OK, "call whose id the PING carried")
+        self.assertEqual(self.c.goaway, None)
+
+
+@NEEDS_BINARY
+class TooManyPings(OwnServer):
+    FLAGS = ("--min-ping-interval", "10s")
+
+    def test_fourth_ping_in_a_burst_gets_goaway(self):
+        c = self.connect()
+        c.health_check()  # call 1
+        # The first PING is never a strike; the next two are strikes 1 and 2 and are answered.
+        for value in (1, 2, 3):
+            c.ping(value, timeout=5)
+        c.send_raw(tc.encode_ping(4))  # strike 3: not answered
+        frames = self.read_until_closed(c)
+        self.assertEqual([f.type for f in frames], [tc.FRAME_GOAWAY],
+                         "only a GOAWAY, then the close")
+        self.assertGoAway(frames[0], tc.RESOURCE_EXHAUSTED, 1, "too many pings")
+
+    def test_client_api_raises_goaway(self):
+        c = self.connect()
+        for value in (10, 11, 12):
+            c.ping(value, timeout=5)
+        with self.assertRaises(tc.GoAway) as cm:
+            c.ping(13, timeout=5)
+        g = cm.exception
+        self.assertEqual((g.status, g.last_call_id, g.message), (tc.RESOURCE_EXHAUSTED, 0, "too many pings"))
+        self.assertIs(c.goaway, g)
+
+    def test_other_connections_unaffected(self):
+        other = self.connect()
+        c = self.connect()
+        for value in (1, 2, 3):
+            c.ping(value, timeout=5)
+        with self.assertRaises(tc.GoAway):
+            c.ping(4, timeout=5)
+        other.ping(4, timeout=5)
+        self.assertEqual(other.health_check()["status"], tc.SERVING_STATUS_SERVING)
+
+    def test_ping_respecting_interval_clears_strikes(self):
+        with ServerProcess("--min-ping-interval", "1s") as server:
+            with tc.TeamsClient(server.address, timeout=5) as c:
+                for value in (1, 2, 3):  # strikes 0, 1, 2
+                    c.ping(value, timeout=5)
+                time.sleep(1.5)
+                for value in (4, 5, 6):  # 4 respects the interval: strikes 0, 1, 2 again
+                    c.ping(value, timeout=5)
+                self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING)
+                with self.assertRaises(tc.GoAway) as cm:
+                    c.ping(7, timeout=5)
+                self.assertEqual(cm.exception.status, tc.RESOURCE_EXHAUSTED)
+
+
+@NEEDS_BINARY
+class IdleTimeout(OwnServer):
+    FLAGS = ("--idle-timeout", "1s")
+
+    def test_idle_connection_gets_goaway_then_eof(self):
+        c = self.connect(timeout=5)
+        c.health_check()  # call 1
+        start = time.monotonic()
+        f = c.read_frame()  # nothing in flight, nothing sent: the server goes away
+        waited = time.monotonic() - start
+        self.assertGoAway(f, tc.UNAVAILABLE, 1)
+        self.assertGreater(waited, 0.5, "GOAWAY came before the idle timeout")
+        self.assertLess(waited, 4, "idle timeout 1s acts within 1.5 s, plus slack")
+        with self.assertRaises(tc.ConnectionClosed):
+            c.read_frame()
+
+    def test_connection_with_a_call_in_flight_is_not_idle(self):
+        c = self.connect(timeout=5)
+        stream = c.send(tc.SVC + "WatchEvents", tc.f_varint(1, 0))  # call 1: live events only
+        time.sleep(2.5)
+        self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING,
+                         "a stream in flight keeps the connection open")  # call 2
+        c.cancel(stream)
+        self.assertStatus(c.wait(stream), tc.CANCELLED, "cancelled stream")
+        with self.assertRaises(tc.GoAway) as cm:
+            c.wait(c.new_call_id())  # nothing was sent: only the GOAWAY and the close arrive
+        self.assertEqual((cm.exception.status, cm.exception.last_call_id), (tc.UNAVAILABLE, 2))
+
+
+@NEEDS_BINARY
+class FrameReadTimeout(OwnServer):
+    FLAGS = ("--frame-read-timeout", "1s")
+
+    def test_incomplete_frame_gets_goaway(self):
+        slow = self.connect(timeout=5)
+        other = self.connect(timeout=5)
+        slow.health_check()  # call 1
+        frame = tc.encode_request(2, b"", method_name=tc.HEALTH + "Check")
+        slow.send_raw(frame[:5])  # the length and the type, then nothing
+        start = time.monotonic()
+        # Other connections are unaffected meanwhile.
+        self.assertEqual(other.health_check()["status"], tc.SERVING_STATUS_SERVING)
+        f = slow.read_frame()
+        waited = time.monotonic() - start
+        self.assertGoAway(f, tc.DEADLINE_EXCEEDED, 1)
+        self.assertLess(waited, 4, "frame read timeout 1s acts within 1.5 s, plus slack")
+        with self.assertRaises(tc.ConnectionClosed):
+            slow.read_frame()
+        self.assertEqual(other.health_check()["status"], tc.SERVING_STATUS_SERVING)
+
+
+@NEEDS_BINARY
+class ConnectionLimit(OwnServer):
+    FLAGS = ("--max-connections", "1")
+
+    def admitted(self):
+        """A working connection; retried briefly, as the server may still count the start-up probe."""
+        deadline = time.monotonic() + 5
+        while True:
+            c = tc.TeamsClient(self.server.address, timeout=5)
+            try:
+                c.health_check()
+                self.addCleanup(c.close)
+                return c
+            except (OSError, tc.ProtocolError):
+                c.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def test_connection_beyond_limit_gets_goaway(self):
+        first = self.admitted()
+        extra = self.connect(timeout=5)
+        frames = self.read_until_closed(extra)  # sends nothing: the GOAWAY comes first thing
+        self.assertEqual([f.type for f in frames], [tc.FRAME_GOAWAY])
+        self.assertGoAway(frames[0], tc.UNAVAILABLE, 0)
+        self.assertEqual(first.health_check()["status"], tc.SERVING_STATUS_SERVING)
+        first.close()
+        self.assertEqual(self.admitted().health_check()["status"], tc.SERVING_STATUS_SERVING,
+                         "a closed connection frees its place")
+
+
+@NEEDS_BINARY
+class CallsPerConnection(OwnServer):
+    FLAGS = ("--max-calls-per-connection", "2")
+
+    def test_call_beyond_limit_is_resource_exhausted(self):
+        c = self.connect()
+        streams = [c.send(tc.SVC + "WatchEvents", tc.f_varint(1, 0)) for _ in range(2)]  # in flight
+        r = c.call(tc.HEALTH + "Check")
+        self.assertStatus(r, tc.RESOURCE_EXHAUSTED, "third call in flight")
+        with tc.TeamsClient(self.server.address, timeout=5) as other:  # the limit is per connection
+            self.assertEqual(other.health_check()["status"], tc.SERVING_STATUS_SERVING)
+        c.cancel(streams[0])
+        self.assertStatus(c.wait(streams[0]), tc.CANCELLED, "cancelled stream")
+        self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING,
+                         "the connection stayed up, and a call fits again")
+        c.cancel(streams[1])
+        self.assertStatus(c.wait(streams[1]), tc.CANCELLED, "cancelled stream")
+
+
+@NEEDS_BINARY
+class Drain(StatusAsserts, unittest.TestCase):
+    def test_sigterm_drain_on_the_wire(self):
+        with ServerProcess("--drain-timeout", "5s") as server:
+            with tc.TeamsClient(server.address, timeout=10) as c:
+                c.health_check()  # call 1
+                stream = c.send(tc.SVC + "WatchEvents", tc.f_varint(1, 0))  # call 2
+                c.health_check()  # call 3: read after call 2, so the stream has started
+                server.proc.send_signal(signal.SIGTERM)
+                f = c.read_frame()
+                self.assertEqual((f.type, f.flags, f.call_id), (tc.FRAME_GOAWAY, 0, 0), "GOAWAY first")
+                g = tc.decode_goaway(f)
+                self.assertEqual((g.status, g.last_call_id, g.message),
+                                 (tc.UNAVAILABLE, 3, "the server is shutting down"))
+                f = c.read_frame()
+                self.assertEqual((f.type, f.call_id), (tc.FRAME_RESPONSE, stream), "the stream ends")
+                r = tc.decode_response(f)
+                self.assertStatus(r, tc.UNAVAILABLE, "stream at shutdown")
+                with self.assertRaises(tc.ConnectionClosed, msg="nothing in flight: the server closes"):
+                    c.read_frame()
+            self.assertIsNotNone(server.wait_exit(15), "the server exits once drained")
 
 
 def main():

@@ -36,28 +36,101 @@ final class ClientConnectionTests: XCTestCase {
         XCTAssertEqual(try box.output.frames().map(\.callID), [1, 2])
     }
 
-    func testResponsesReachTheirOwnCallsAndAGoAwayEndsTheRest() async throws {
+    func testAGoAwayEndsTheCallsAboveItsLastCallIDAsNotRunAndTheOthersWait() async throws {
         let box = Box()
+        let record: @Sendable (String) -> ClientConnection.Listener = { label in
+            { event in
+                switch event {
+                case .end(let head, _): box.events.append("\(label) \(head.status)")
+                case .notRun: box.events.append("\(label) not run")
+                case .message: break
+                }
+            }
+        }
         try await loop.submit {
             let connection = ClientConnection(loop: self.loop)
             box.connection = connection
             connection.attach(box.output)
-            for _ in 0..<3 {
-                connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
-                    if case .end(let head, _) = event { box.events.append("\(head.status)") }
-                }
-            }
-            var input = ByteBuffer()
-            try ResponseHead(status: .notFound, message: "no").writeFrame(callID: 2, into: &input)
-            writeGoAwayFrame(RPCError(.unavailable, "bye"), into: &input)
-            connection.receive(input)
-            // A call after the GOAWAY fails at once.
-            connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
-                if case .end(let head, _) = event { box.events.append("late \(head.status)") }
+            for label in ["1", "2", "3"] {
+                connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata(), listener: record(label))
             }
         }.get()
-        try await loop.submit {}.get()  // the late call's failure arrives on the next tick
-        XCTAssertEqual(box.events, ["NOT_FOUND", "UNAVAILABLE", "UNAVAILABLE", "late UNAVAILABLE"])
+        try await loop.submit {}.get()  // flushed: all three are on their way
+        try await loop.submit {
+            let connection = box.connection!
+            var input = ByteBuffer()
+            try ResponseHead(status: .notFound, message: "no").writeFrame(callID: 2, into: &input)
+            writeGoAwayFrame(RPCError(.unavailable, "draining"), lastCallID: 2, into: &input)
+            connection.receive(input)
+            XCTAssertFalse(connection.isUsable)
+            // A call after the GOAWAY is not sent, and hears so on a later tick.
+            connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata(), listener: record("late"))
+        }.get()
+        try await loop.submit {}.get()
+        XCTAssertEqual(box.events, ["2 NOT_FOUND", "3 not run", "late not run"])
+        // Call 1 was accepted: it waits; when the connection is lost, its outcome is unknown.
+        try await loop.submit { box.connection!.closed(RPCError(.unavailable, "connection closed")) }.get()
+        XCTAssertEqual(box.events.last, "1 UNAVAILABLE")
+    }
+
+    func testCallsNotYetWrittenWhenTheConnectionCloses_AreNotRun() async throws {
+        let box = Box()
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop)
+            connection.attach(box.output)
+            connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
+                if case .notRun = event { box.events.append("not run") }
+            }
+            connection.closed(RPCError(.unavailable, "connection closed"))
+        }.get()
+        XCTAssertEqual(box.events, ["not run"])
+    }
+
+    func testAnIdleConnectionPingsAndOneWithoutAPongIsClosed() async throws {
+        let box = Box()
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop, keepalive: .init(interval: .milliseconds(20), timeout: .milliseconds(30)))
+            box.connection = connection
+            connection.onClose = { error in box.events.append("closed: \(error.message)") }
+            connection.attach(box.output)
+        }.get()
+        var closed = false
+        for _ in 0..<200 where !closed {
+            try await Task.sleep(for: .milliseconds(10))
+            closed = try await loop.submit { box.output.isClosed }.get()
+        }
+        XCTAssertTrue(closed, "no PONG came, so the connection is closed")
+        let (frames, timeouts) = try await loop.submit { (try box.output.frames().map(\.type), box.connection!.keepaliveTimeouts) }.get()
+        XCTAssertEqual(frames, [.ping])
+        XCTAssertEqual(timeouts, 1)
+        XCTAssertEqual(box.events.count, 1)
+        XCTAssertTrue(box.events[0].contains("no PONG"), box.events[0])
+    }
+
+    func testAPongKeepsTheConnection() async throws {
+        let box = Box()
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop, keepalive: .init(interval: .milliseconds(20), timeout: .milliseconds(200)))
+            box.connection = connection
+            connection.attach(box.output)
+        }.get()
+        // Answer each PING as a server would, for a while.
+        var answered = 0
+        for _ in 0..<100 where answered < 3 {
+            try await Task.sleep(for: .milliseconds(10))
+            answered = try await loop.submit {
+                let pings = try box.output.frames().filter { $0.type == .ping }
+                if pings.count > answered {
+                    var pong = ByteBuffer()
+                    writeKeepaliveFrame(.pong, value: pings.last!.callID, into: &pong)
+                    box.connection!.receive(pong)
+                }
+                return pings.count
+            }.get()
+        }
+        XCTAssertGreaterThanOrEqual(answered, 3)
+        let closed = try await loop.submit { box.output.isClosed }.get()
+        XCTAssertFalse(closed)
     }
 
     func testCancelTellsTheServerAndEndsTheCallAtOnce() async throws {

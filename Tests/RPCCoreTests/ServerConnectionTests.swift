@@ -130,6 +130,96 @@ final class ServerConnectionTests: XCTestCase {
         XCTAssertTrue(closed)
         let statuses = try await loop.submit { try output.output.responses().map { "\($0.callID) \($0.head.status)" } }.get()
         XCTAssertEqual(statuses, ["2 UNAVAILABLE", "1 OK"])
+        let goAway = try await loop.submit { () -> GoAway in
+            var body = try output.output.frames().first { $0.type == .goAway }!.body
+            return GoAway.read(from: &body)
+        }.get()
+        XCTAssertEqual(goAway.lastCallID, 1, "call 1 was accepted before the drain; call 2 came after")
+        XCTAssertEqual(goAway.error.code, .unavailable)
+    }
+
+    func testAPingIsAnsweredWithAPongCarryingItsValue() async throws {
+        var ping = ByteBuffer()
+        writeKeepaliveFrame(.ping, value: 77, into: &ping)
+        let output = try await serve([ping], table: table())
+        let frames = try output.frames()
+        XCTAssertEqual(frames.map(\.type), [.pong])
+        XCTAssertEqual(frames.map(\.callID), [77])
+    }
+
+    func testPingingFasterThanTheMinimumIntervalGetsAGoAwayOnTheThirdStrike() async throws {
+        var pings = ByteBuffer()
+        for value in 1...4 as ClosedRange<UInt32> { writeKeepaliveFrame(.ping, value: value, into: &pings) }
+        let output = try await serve([pings], table: table())
+        let frames = try output.frames()
+        XCTAssertEqual(frames.map(\.type), [.pong, .pong, .pong, .goAway])
+        var body = frames[3].body
+        XCTAssertEqual(GoAway.read(from: &body).error, RPCError(.resourceExhausted, "too many pings"))
+        XCTAssertTrue(output.isClosed)
+    }
+
+    func testCallsBeyondTheInFlightLimitAreResourceExhaustedAndTheConnectionStays() async throws {
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
+        limits.maximumCallsInFlight = 1
+        let output = try await serve([
+            .request(callID: 1, path: listMethods.path, Teams_V1_ListMethodsRequest()),
+            .request(callID: 2, path: listMethods.path, Teams_V1_ListMethodsRequest()),
+        ], table: table(release: release), limits: limits)
+        XCTAssertEqual(try output.responses().map { "\($0.callID) \($0.head.status)" }, ["2 RESOURCE_EXHAUSTED"])
+        XCTAssertFalse(output.isClosed)
+        releaser.finish()
+    }
+
+    func testAPeerStalledInsideAFrameIsClosed() async throws {
+        var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
+        limits.frameReadTimeout = .milliseconds(40)
+        let half = try ByteBuffer.request(callID: 1, path: check.path, Teams_V1_CheckRequest()).getSlice(at: 0, length: 8)!
+        let output = try await serve([half], table: table(), limits: limits)
+        try await waitUntilClosed(output)
+        let frames = try await loop.submit { try output.frames() }.get()
+        XCTAssertEqual(frames.map(\.type), [.goAway])
+        var body = frames[0].body
+        XCTAssertEqual(GoAway.read(from: &body).error.code, .deadlineExceeded)
+    }
+
+    func testAnIdleConnectionGetsAGoAwayAndIsClosed() async throws {
+        var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
+        limits.idleTimeout = .milliseconds(40)
+        let output = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest())], table: table(), limits: limits)
+        try await waitUntilClosed(output)
+        let frames = try await loop.submit { try output.frames() }.get()
+        XCTAssertEqual(frames.map(\.type), [.response, .goAway])
+        var body = frames[1].body
+        XCTAssertEqual(GoAway.read(from: &body), GoAway(error: RPCError(.unavailable, "idle for 40 ms"), lastCallID: 1))
+    }
+
+    func testADrainAnswersWhatIsLeftUnavailableWhenItsTimeoutPasses() async throws {
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
+        limits.drainTimeout = .milliseconds(30)
+        let box = RecordingOutputBox()
+        let table = table(release: release)
+        try await loop.submit {
+            let connection = ServerConnection(table: table, loop: self.loop, executor: EventLoopTaskExecutor(loop: self.loop), limits: limits, logger: Logger(label: "test"))
+            box.connection = connection
+            connection.attach(box.output)
+            connection.receive(try .request(callID: 1, path: self.listMethods.path, Teams_V1_ListMethodsRequest()))
+            connection.receiveComplete()
+            connection.quiesce()
+        }.get()
+        try await waitUntilClosed(box.output)
+        let statuses = try await loop.submit { try box.output.responses().map(\.head.status) }.get()
+        XCTAssertEqual(statuses, [.unavailable])
+        releaser.finish()
+    }
+
+    private func waitUntilClosed(_ output: RecordingOutput) async throws {
+        for _ in 0..<300 {
+            if try await loop.submit({ output.isClosed }).get() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTFail("the connection was not closed within 3 s")
     }
 }
 

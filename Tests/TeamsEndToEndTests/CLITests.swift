@@ -63,7 +63,7 @@ final class CLITests: XCTestCase {
     }
 
     func testUnreachableServerIsUnavailable() throws {
-        let run = try teams(["health"], port: 1)
+        let run = try teams(["health", "--timeout", "1"], port: 1)
         XCTAssertEqual(run.status, 24, "10 + UNAVAILABLE")
         XCTAssertTrue(run.stderr.hasPrefix("UNAVAILABLE: cannot connect to 127.0.0.1:1"), run.stderr)
     }

@@ -8,8 +8,8 @@ import XCTest
 
 extension ServerProcess {
     /// `teams-server --store dynamodb:TABLE`, pointed at moto through the AWS SDK variables.
-    init(binary: URL, table: String, endpoint: URL, extraArguments: [String] = []) throws {
-        try self.init(binary: binary, store: "dynamodb:\(table)", environment: Self.awsEnvironment(endpoint), extraArguments: extraArguments)
+    init(binary: URL, table: String, endpoint: URL, extraArguments: [String] = [], port: Int? = nil) throws {
+        try self.init(binary: binary, store: "dynamodb:\(table)", environment: Self.awsEnvironment(endpoint), extraArguments: extraArguments, port: port)
     }
 
     static func awsEnvironment(_ endpoint: URL) -> [String: String] {

@@ -9,8 +9,10 @@ struct ServerProcess {
     let port: Int
     let stderrFile: URL
 
-    init(binary: URL, store: String, environment: [String: String] = [:], extraArguments: [String] = []) throws {
-        port = try LocalPorts.freePort()
+    /// Starts on `port`, or on a free one; a restarted server passes its predecessor's.
+    init(binary: URL, store: String, environment: [String: String] = [:], extraArguments: [String] = [], port requested: Int? = nil) throws {
+        let port = try requested ?? LocalPorts.freePort()
+        self.port = port
         stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("teams-server-\(port)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process = Process()
@@ -38,6 +40,15 @@ struct ServerProcess {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: stderrFile)
+    }
+
+    /// Sends SIGTERM, as a rolling restart does, and waits (at most `limit`) for the exit status.
+    func stopGracefully(limit: TimeInterval = 60) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(limit)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
     }
 
     func terminate() {

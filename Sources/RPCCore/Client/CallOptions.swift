@@ -3,10 +3,15 @@ public struct CallOptions: Sendable {
     /// How long the caller waits; the server stops the work once it passes. `nil` waits forever.
     public var timeout: Duration?
     public var metadata: Metadata
+    /// Whether the call may safely run twice, so a client may retry it when its outcome
+    /// is unknown; nil takes the method's `idempotency` (e.g. a create that carries an
+    /// idempotency key is safe, though CreateTeam in general is not).
+    public var isIdempotent: Bool?
 
-    public init(timeout: Duration? = nil, metadata: Metadata = Metadata()) {
+    public init(timeout: Duration? = nil, metadata: Metadata = Metadata(), isIdempotent: Bool? = nil) {
         self.timeout = timeout
         self.metadata = metadata
+        self.isIdempotent = isIdempotent
     }
 
     var timeoutMilliseconds: UInt32? {

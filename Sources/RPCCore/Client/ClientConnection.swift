@@ -10,14 +10,37 @@ public enum ClientCallEvent: Sendable {
 
 /// The client side of one connection, whatever carries it; confined to its event loop.
 ///
-/// Calls get increasing call ids. The first call to a method sends its full name
-/// and binds a method ref; later calls send the 2-byte ref only. Requests are
-/// gathered and flushed once per event-loop tick, so concurrent callers share
-/// write syscalls.
+/// Calls get increasing call ids, so a GOAWAY's last call id splits the calls in
+/// flight into those the server will answer and those it never ran. The first call
+/// to a method sends its full name and binds a method ref; later calls send the
+/// 2-byte ref only. Requests are gathered and flushed once per event-loop tick, so
+/// concurrent callers share write syscalls. With `keepalive` set, a connection
+/// that reads nothing for the interval sends a PING, and one whose PONG does not
+/// come within the timeout is closed as dead.
 package final class ClientConnection {
-    package typealias Listener = (ClientCallEvent) -> Void
+    /// What happens to a call on this connection.
+    package enum Event {
+        case message(ByteBuffer)
+        case end(ResponseHead, payload: ByteBuffer)
+        /// The call never reached a server's handler (unsent, or above a GOAWAY's last
+        /// call id): it may be retried anywhere, mutations included.
+        case notRun(RPCError)
+    }
+    package typealias Listener = (Event) -> Void
 
-    let loop: any EventLoop
+    package struct Keepalive: Sendable {
+        /// Nothing read for this long sends a PING.
+        package var interval: TimeAmount
+        /// No PONG within this closes the connection.
+        package var timeout: TimeAmount
+
+        package init(interval: TimeAmount, timeout: TimeAmount) {
+            self.interval = interval
+            self.timeout = timeout
+        }
+    }
+
+    package let loop: any EventLoop
     private var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: UInt32.max))
     private var sink: (any ConnectionOutput)?
     private var nextCallID: UInt32 = 1
@@ -26,19 +49,42 @@ package final class ClientConnection {
     private var output = ByteBuffer()
     private var flushScheduled = false
     private var closedError: RPCError?
+    /// Calls up to this id have been handed to the transport.
+    private var writtenThroughCallID: UInt32 = 0
+
+    private let keepalive: Keepalive?
+    private var lastReadAt = NIODeadline.now()
+    private var keepaliveTimer: Scheduled<Void>?
+    private var pingValue: UInt32 = 0
+
+    /// Told of a GOAWAY before the calls it names as not run hear of it.
+    package var onGoAway: ((GoAway) -> Void)?
+    /// Told once when the connection closes, before its calls hear of it.
+    package var onClose: ((RPCError) -> Void)?
 
     /// Request bytes written, and response bytes read, for benchmarks.
-    private(set) var bytesSent = 0
-    private(set) var bytesReceived = 0
+    package private(set) var bytesSent = 0
+    package private(set) var bytesReceived = 0
+    /// Times no PONG came in time.
+    package private(set) var keepaliveTimeouts = 0
 
-    package init(loop: any EventLoop) {
+    package init(loop: any EventLoop, keepalive: Keepalive? = nil) {
         self.loop = loop
+        self.keepalive = keepalive
     }
 
     /// Starts writing to `sink`; call once, before the first call.
     package func attach(_ sink: any ConnectionOutput) {
         self.sink = sink
+        lastReadAt = .now()
+        scheduleKeepalive()
     }
+
+    /// Calls waiting for their response.
+    package var callsInFlight: Int { listeners.count }
+
+    /// Whether new calls would be written (not closed, and no GOAWAY received).
+    package var isUsable: Bool { closedError == nil && sink != nil }
 
     /// Sends a request; `listener` hears every event of the call, ending with `.end`.
     /// On a connection that has closed, the listener hears the failure on a later
@@ -51,7 +97,7 @@ package final class ClientConnection {
         if let closedError {
             // Later, not now: a caller that starts its next call from the listener (as
             // `teams bench` does) would otherwise recurse until the stack overflows.
-            loop.assumeIsolated().execute { listener(.end(ResponseHead(closedError), payload: ByteBuffer())) }
+            loop.assumeIsolated().execute { listener(.notRun(closedError)) }
             return callID
         }
         var head = RequestHead(methodRef: 0, methodName: nil, timeoutMilliseconds: timeoutMilliseconds, metadata: metadata)
@@ -93,6 +139,7 @@ package final class ClientConnection {
     private func flush() {
         flushScheduled = false
         guard output.readableBytes > 0, let sink else { return }
+        writtenThroughCallID = nextCallID &- 1
         bytesSent += output.readableBytes
         let batch = output
         output = ByteBuffer()
@@ -102,14 +149,15 @@ package final class ClientConnection {
     /// Handles bytes read from the server.
     package func receive(_ buffer: ByteBuffer) {
         bytesReceived += buffer.readableBytes
+        if keepalive != nil { lastReadAt = .now() }
         do {
             try processor.process(buffer: buffer) { event in
                 guard case .frame(let frame) = event else { return }
                 handle(frame)
             }
         } catch {
-            fail(RPCError(.internal, "unreadable response stream: \(error)"))
             sink?.close(after: ByteBuffer())
+            closed(RPCError(.internal, "unreadable response stream: \(error)"))
         }
     }
 
@@ -127,27 +175,78 @@ package final class ClientConnection {
         case .streamMessage:
             listeners[frame.callID]?(.message(body))
         case .goAway:
-            let code = body.readInteger(as: UInt8.self).flatMap(StatusCode.init(rawValue:)) ?? .unavailable
-            let message = body.readInteger(as: UInt16.self).flatMap { body.readString(length: Int($0)) } ?? ""
-            fail(RPCError(code, "server closed the connection: \(message)"))
+            receivedGoAway(GoAway.read(from: &body))
+        case .pong:
+            guard frame.callID == pingValue else { return }
+            keepaliveTimer?.cancel()
+            scheduleKeepalive()
         default:
             break
         }
     }
 
+    /// No new call is written; calls above the last call id were not run and end
+    /// now; the others wait for their responses until the server closes.
+    private func receivedGoAway(_ goAway: GoAway) {
+        let error = RPCError(goAway.error.code, "the server is going away: \(goAway.error.message)")
+        if closedError == nil { closedError = error }
+        onGoAway?(goAway)
+        let unrun = listeners.filter { $0.key > goAway.lastCallID }
+        for (callID, listener) in unrun.sorted(by: { $0.key < $1.key }) {
+            listeners[callID] = nil
+            listener(.notRun(error))
+        }
+    }
+
     /// The transport has closed or failed: every call in flight, and every later
-    /// one, ends with `error`.
+    /// one, ends with `error`. Calls never handed to the transport end as not run.
     package func closed(_ error: RPCError) {
-        fail(error)
+        guard sink != nil || !listeners.isEmpty else { return }
+        keepaliveTimer?.cancel()
         sink = nil
+        if closedError == nil { closedError = error }
+        if let onClose {
+            self.onClose = nil
+            onClose(error)
+        }
+        fail(error)
+    }
+
+    /// Closes the transport; calls in flight end with UNAVAILABLE.
+    package func close() {
+        sink?.close(after: ByteBuffer())
+        closed(RPCError(.unavailable, "the connection was closed by the client"))
     }
 
     private func fail(_ error: RPCError) {
         if closedError == nil { closedError = error }
-        let pending = listeners
+        let pending = listeners.sorted { $0.key < $1.key }
         listeners.removeAll()
-        for listener in pending.values {
-            listener(.end(ResponseHead(error), payload: ByteBuffer()))
+        let maybeRun = RPCError(error.code, "\(error.message); the call may or may not have run")
+        for (callID, listener) in pending {
+            if callID > writtenThroughCallID {
+                listener(.notRun(error))
+            } else {
+                listener(.end(ResponseHead(maybeRun), payload: ByteBuffer()))
+            }
+        }
+    }
+
+    // MARK: Keepalive
+
+    private func scheduleKeepalive() {
+        guard let keepalive, sink != nil else { return }
+        keepaliveTimer = loop.assumeIsolated().scheduleTask(deadline: lastReadAt + keepalive.interval) { [self] in
+            guard NIODeadline.now() - lastReadAt >= keepalive.interval else { return scheduleKeepalive() }
+            pingValue &+= 1
+            writeKeepaliveFrame(.ping, value: pingValue, into: &output)
+            scheduleFlush()
+            keepaliveTimer = loop.assumeIsolated().scheduleTask(in: keepalive.timeout) { [self] in
+                keepaliveTimeouts += 1
+                let error = RPCError(.unavailable, "no PONG within \(keepalive.timeout) of a PING: the connection is dead")
+                sink?.close(after: ByteBuffer())
+                closed(error)
+            }
         }
     }
 }

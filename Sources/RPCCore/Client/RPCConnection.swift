@@ -1,26 +1,29 @@
 import NIOCore
 
-/// One client connection; any number of tasks may call through it at once.
+/// A client's way to a service; any number of tasks may call through it at once.
 ///
-/// Calls are pipelined and multiplexed by call id, and their responses may come
-/// back in any order. A call with a timeout ends with DEADLINE_EXCEEDED when it
-/// passes, whether or not the server answers; cancelling the calling task sends a
-/// CANCEL and ends the call with CANCELLED. Once the connection is lost, every
-/// call in flight and every later call fails with UNAVAILABLE.
+/// Calls are pipelined and multiplexed, and their responses may come back in any
+/// order. A call with a timeout ends with DEADLINE_EXCEEDED when it passes,
+/// whether or not the server answers; cancelling the calling task sends a CANCEL
+/// and ends the call with CANCELLED.
 ///
-/// A transport makes these: `RPCConnection.connect(host:port:)` in RPCTransportNIO
-/// over TCP, `InProcessTransport.connect()` without a network.
+/// What is behind it depends on how it was made. Over one connection
+/// (`connect(host:port:)`, `InProcessTransport.connect()`), once the connection is
+/// lost every call in flight and every later call fails with UNAVAILABLE. Over a
+/// list of endpoints (`connect(endpoints:configuration:)` in RPCTransportNIO),
+/// calls are balanced over one connection per endpoint, lost connections are made
+/// again, and calls are retried where that is safe: see `ClientChannel`.
 public final class RPCConnection: Sendable {
-    private let connection: NIOLoopBound<ClientConnection>
+    private let target: NIOLoopBound<any ClientCallTarget>
     private let closeTransport: @Sendable () async -> Void
 
     /// The loop the connection lives on; `startCall` must be called on it.
     public let eventLoop: any EventLoop
 
-    /// For transports: wraps `connection`, which they feed and close.
-    package init(connection: ClientConnection, closeTransport: @escaping @Sendable () async -> Void) {
-        self.eventLoop = connection.loop
-        self.connection = NIOLoopBound(connection, eventLoop: connection.loop)
+    /// For transports, on `target`'s loop: wraps `target`, which they feed and close.
+    package init(target: any ClientCallTarget, closeTransport: @escaping @Sendable () async -> Void) {
+        self.eventLoop = target.loop
+        self.target = NIOLoopBound(target, eventLoop: target.loop)
         self.closeTransport = closeTransport
     }
 
@@ -34,7 +37,7 @@ public final class RPCConnection: Sendable {
         let call = PendingCall()
         let result: Result<ByteBuffer, RPCError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                start(method.path, request, options, call) { event in
+                start(method, request, options, call) { event in
                     if case .end(let head, let payload) = event {
                         continuation.resume(returning: head.status == .ok ? .success(payload) : .failure(RPCError(head.status, head.message)))
                     }
@@ -59,7 +62,7 @@ public final class RPCConnection: Sendable {
     ) -> AsyncThrowingStream<Response, any Error> {
         let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
         let call = PendingCall()
-        start(method.path, request, options, call) { event in
+        start(method, request, options, call) { event in
             switch event {
             case .message(let payload):
                 do {
@@ -75,7 +78,7 @@ public final class RPCConnection: Sendable {
         return stream
     }
 
-    /// Closes the connection; calls in flight fail with UNAVAILABLE.
+    /// Closes the connection (every connection, for a list of endpoints); calls in flight fail with UNAVAILABLE.
     public func close() async {
         await closeTransport()
     }
@@ -87,49 +90,46 @@ public final class RPCConnection: Sendable {
         _ method: MethodDescriptor<Request, Response>, _ request: Request, options: CallOptions = CallOptions(),
         listener: @escaping (ClientCallEvent) -> Void
     ) {
-        connection.value.startCall(path: method.path, request: request, timeoutMilliseconds: options.timeoutMilliseconds, metadata: options.metadata, listener: listener)
+        _ = target.value.startCall(method, request, options: options, listener: listener)
     }
 
     /// Bytes sent and received so far; call on the event loop.
     public var byteCounts: (sent: Int, received: Int) {
-        (connection.value.bytesSent, connection.value.bytesReceived)
+        target.value.byteCounts
+    }
+
+    /// Reconnects, retries and keepalive timeouts so far; call on the event loop.
+    public var statistics: ClientStatistics {
+        target.value.statistics
     }
 
     // MARK: Internals
 
     /// A call's id, shared between its start and a cancellation that may race it.
     private final class PendingCall: @unchecked Sendable {
-        var callID: UInt32?
+        var id: UInt64?
         var cancelled = false
-        var deadline: Scheduled<Void>?
     }
 
-    private func start<Request: WireMessage>(_ path: String, _ request: Request, _ options: CallOptions, _ call: PendingCall, listener: @escaping @Sendable (ClientCallEvent) -> Void) {
-        let connection = self.connection
+    private func start<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, _ options: CallOptions, _ call: PendingCall,
+        listener: @escaping @Sendable (ClientCallEvent) -> Void
+    ) {
+        let target = self.target
         eventLoop.execute {
             guard !call.cancelled else {
                 listener(.end(ResponseHead(status: .cancelled, message: "cancelled by the caller"), payload: ByteBuffer()))
                 return
             }
-            let timeout = options.timeoutMilliseconds
-            let callID = connection.value.startCall(path: path, request: request, timeoutMilliseconds: timeout, metadata: options.metadata) { event in
-                if case .end = event { call.deadline?.cancel() }
-                listener(event)
-            }
-            call.callID = callID
-            if let timeout {
-                call.deadline = connection.value.loop.scheduleTask(in: .milliseconds(Int64(timeout))) {
-                    connection.value.cancel(callID: callID, RPCError(.deadlineExceeded, "no response within \(timeout) ms"))
-                }
-            }
+            call.id = target.value.startCall(method, request, options: options, listener: listener)
         }
     }
 
     private func cancel(_ call: PendingCall) {
-        let connection = self.connection
+        let target = self.target
         eventLoop.execute {
             call.cancelled = true
-            if let callID = call.callID { connection.value.cancel(callID: callID) }
+            if let id = call.id { target.value.cancel(call: id, RPCError(.cancelled, "cancelled by the caller")) }
         }
     }
 }

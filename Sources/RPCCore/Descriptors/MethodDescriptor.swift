@@ -4,6 +4,20 @@ public enum MethodKind: Sendable, Hashable {
     case serverStreaming
 }
 
+/// Whether calling a method twice is safe, as its `.proto` says with
+/// `option idempotency_level`; clients retry only methods that are.
+public enum MethodIdempotency: Sendable, Hashable {
+    /// Unknown: the method may change state, so an outcome-unknown call is never retried.
+    case unknown
+    /// A read (`NO_SIDE_EFFECTS`): safe to retry.
+    case noSideEffects
+    /// Repeating it has the effect of running it once (`IDEMPOTENT`): safe to retry.
+    case idempotent
+
+    /// Whether a client may run a call again when it does not know if the first one ran.
+    public var isSafeToRetry: Bool { self != .unknown }
+}
+
 /// One method of a service, with its request and response types.
 ///
 /// The generated code (`scripts/generate-proto`) makes one per method of `proto/`;
@@ -15,13 +29,15 @@ public struct MethodDescriptor<Request: WireMessage, Response: WireMessage>: Sen
     /// The method's own name, e.g. `GetTeam`.
     public let method: String
     public let kind: MethodKind
+    public let idempotency: MethodIdempotency
     /// `/service/method`, as a REQUEST frame names it; kept, so a call makes no string.
     public let path: String
 
-    public init(service: String, method: String, kind: MethodKind) {
+    public init(service: String, method: String, kind: MethodKind, idempotency: MethodIdempotency = .unknown) {
         self.service = service
         self.method = method
         self.kind = kind
+        self.idempotency = idempotency
         self.path = "/\(service)/\(method)"
     }
 

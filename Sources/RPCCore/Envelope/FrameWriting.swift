@@ -18,13 +18,41 @@ public func writeCancelFrame(callID: UInt32, into buffer: inout ByteBuffer) {
     appendFrame(type: .cancel, flags: [], callID: callID, into: &buffer) { _ in }
 }
 
-/// Appends a GOAWAY frame: call id 0, then a status and a message as in RESPONSE.
-public func writeGoAwayFrame(_ error: RPCError, into buffer: inout ByteBuffer) {
+/// Appends a GOAWAY frame: call id 0, then the status, the last call id the server
+/// accepted (calls above it were not run), and a message.
+public func writeGoAwayFrame(_ error: RPCError, lastCallID: UInt32, into buffer: inout ByteBuffer) {
     appendFrame(type: .goAway, flags: [], callID: 0, into: &buffer) { buffer in
         let utf8 = error.message.utf8.prefix(1024)
         buffer.writeInteger(error.code.rawValue)
+        buffer.writeInteger(lastCallID)
         buffer.writeInteger(UInt16(utf8.count))
         buffer.writeBytes(utf8)
+    }
+}
+
+/// Appends a PING (client) or PONG (server) frame; `value` rides in the call id field.
+public func writeKeepaliveFrame(_ type: FrameType, value: UInt32, into buffer: inout ByteBuffer) {
+    precondition(type == .ping || type == .pong, "keepalive frames are PING or PONG")
+    appendFrame(type: type, flags: [], callID: value, into: &buffer) { _ in }
+}
+
+/// A GOAWAY frame's body.
+public struct GoAway: Sendable, Hashable {
+    public var error: RPCError
+    /// Calls with a higher id were not run, and never will be.
+    public var lastCallID: UInt32
+
+    public init(error: RPCError, lastCallID: UInt32) {
+        self.error = error
+        self.lastCallID = lastCallID
+    }
+
+    /// Reads the body of a GOAWAY frame; a short body reads as UNAVAILABLE with last call id 0.
+    public static func read(from body: inout ByteBuffer) -> GoAway {
+        let code = body.readInteger(as: UInt8.self).flatMap(StatusCode.init(rawValue:)) ?? .unavailable
+        let lastCallID = body.readInteger(as: UInt32.self) ?? 0
+        let message = body.readInteger(as: UInt16.self).flatMap { body.readString(length: Int($0)) } ?? ""
+        return GoAway(error: RPCError(code, message), lastCallID: lastCallID)
     }
 }
 

@@ -44,8 +44,13 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let streamMessage = FrameType(rawValue: 3)
     /// Client to server: the client gives up on the call.
     public static let cancel = FrameType(rawValue: 4)
-    /// Server to client: the connection is unusable and will be closed; call id 0.
+    /// Server to client, call id 0: the server will run no call above the last call id it
+    /// names, and closes the connection once the calls it accepted have ended.
     public static let goAway = FrameType(rawValue: 5)
+    /// Client to server: a keepalive probe; the call id field carries an opaque value.
+    public static let ping = FrameType(rawValue: 6)
+    /// Server to client: the answer to a PING, echoing its value.
+    public static let pong = FrameType(rawValue: 7)
 
     public var description: String {
         switch self {
@@ -54,6 +59,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .streamMessage: "STREAM_MESSAGE"
         case .cancel: "CANCEL"
         case .goAway: "GOAWAY"
+        case .ping: "PING"
+        case .pong: "PONG"
         default: "type \(rawValue)"
         }
     }

@@ -12,19 +12,34 @@ import NIOCore
 ///
 /// Bad input never ends the connection while the stream can still be read:
 /// an unknown method gets UNIMPLEMENTED, an undecodable payload INVALID_ARGUMENT,
-/// an oversized frame RESOURCE_EXHAUSTED. Only a length below the minimum, which
-/// leaves no way to find the next frame, gets a GOAWAY and a close.
+/// an oversized frame RESOURCE_EXHAUSTED, one call too many RESOURCE_EXHAUSTED.
+/// A GOAWAY naming the last call accepted, then a close, ends a connection whose
+/// stream cannot be resynchronised (a length below the minimum), that stalls inside
+/// a frame, sits idle, pings too often, or is drained.
 package final class ServerConnection {
     package struct Limits: Sendable {
         /// The largest frame accepted, in bytes after the length prefix.
         package var maximumFrameLength: UInt32
         /// How many response bytes may wait for a slow reader before its streams are cut off.
         package var maximumBufferedOutput: Int
+        /// Calls started and not yet answered, streams included; one more gets RESOURCE_EXHAUSTED.
+        package var maximumCallsInFlight: Int = 1_000
+        /// With no call in flight and nothing read for this long, the connection is closed; nil never.
+        package var idleTimeout: TimeAmount? = .minutes(15)
+        /// A frame begun must be complete within this, else the connection is closed (slowloris).
+        package var frameReadTimeout: TimeAmount = .seconds(20)
+        /// How long a drain lets calls in flight finish before answering them UNAVAILABLE.
+        package var drainTimeout: TimeAmount = .seconds(30)
+        /// PINGs closer together than this are strikes; the third in a row closes the connection.
+        package var minimumPingInterval: TimeAmount = .seconds(10)
 
         package init(maximumFrameLength: UInt32, maximumBufferedOutput: Int) {
             self.maximumFrameLength = maximumFrameLength
             self.maximumBufferedOutput = maximumBufferedOutput
         }
+
+        /// gRPC's `max_ping_strikes`.
+        static let pingStrikesAllowed = 2
     }
 
     let loop: any EventLoop
@@ -44,6 +59,15 @@ package final class ServerConnection {
     private var isReading = false
     private var flushScheduled = false
     private var isQuiescing = false
+    /// The id of the last call started; a GOAWAY names it, so the client knows which calls never ran.
+    private var lastAcceptedCallID: UInt32 = 0
+    private var lastReadAt = NIODeadline.now()
+    /// When the first byte of a frame still incomplete arrived.
+    private var partialFrameSince: NIODeadline?
+    private var lastPingAt: NIODeadline?
+    private var pingStrikes = 0
+    private var housekeeping: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
 
     package init(table: MethodTable, loop: any EventLoop, executor: EventLoopTaskExecutor, limits: Limits, logger: Logger) {
         self.table = table
@@ -57,6 +81,7 @@ package final class ServerConnection {
     /// Starts writing to `sink`; call once, before the first `receive`.
     package func attach(_ sink: any ConnectionOutput) {
         self.sink = sink
+        scheduleHousekeeping()
     }
 
     // MARK: Reading
@@ -65,6 +90,15 @@ package final class ServerConnection {
     /// are held until `receiveComplete`, so one read batch makes one write.
     package func receive(_ bytes: ByteBuffer) {
         isReading = true
+        let now = NIODeadline.now()
+        lastReadAt = now
+        defer {
+            if processor.unprocessedBytes == 0 {
+                partialFrameSince = nil
+            } else if partialFrameSince == nil {
+                partialFrameSince = now
+            }
+        }
         do {
             try processor.process(buffer: bytes) { event in
                 switch event {
@@ -76,7 +110,7 @@ package final class ServerConnection {
                 }
             }
         } catch {
-            goAway(RPCError(.invalidArgument, "unreadable byte stream: \(error)"))
+            goAway(RPCError(.invalidArgument, "unreadable byte stream: \(error)"), reason: "bad stream")
         }
     }
 
@@ -92,6 +126,8 @@ package final class ServerConnection {
             startCall(frame)
         case .cancel:
             callsInFlight[frame.callID]?.abort(RPCError(.cancelled, "cancelled by the client"))
+        case .ping:
+            answerPing(value: frame.callID)
         default:
             writeResponse(callID: frame.callID, head: ResponseHead(status: .invalidArgument, message: "a client may not send frame \(frame.type)"), payload: nil)
         }
@@ -99,6 +135,10 @@ package final class ServerConnection {
 
     private func startCall(_ frame: Frame) {
         let callID = frame.callID
+        guard !isQuiescing else {
+            writeResponse(callID: callID, head: ResponseHead(status: .unavailable, message: "the server is draining; the call was not run"), payload: nil)
+            return
+        }
         var body = frame.body
         let head: RequestHead
         do {
@@ -117,12 +157,12 @@ package final class ServerConnection {
             writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: "method \(table.entries[index].method.path) is not implemented by this server"), payload: nil)
             return
         }
-        guard !isQuiescing else {
-            writeResponse(callID: callID, head: ResponseHead(status: .unavailable, message: "the server is shutting down"), payload: nil)
-            return
-        }
         guard callsInFlight.isEmpty || callsInFlight[callID] == nil else {
             writeResponse(callID: callID, head: ResponseHead(status: .invalidArgument, message: "call id \(callID) is already in flight"), payload: nil)
+            return
+        }
+        guard callsInFlight.count < limits.maximumCallsInFlight else {
+            writeResponse(callID: callID, head: ResponseHead(status: .resourceExhausted, message: "\(callsInFlight.count) calls are in flight on this connection, the limit"), payload: nil)
             return
         }
         if head.timeoutMilliseconds == 0 {
@@ -130,21 +170,40 @@ package final class ServerConnection {
             return
         }
         let requestID = head.metadata.isEmpty ? nil : head.metadata[Metadata.requestIDKey]
+        lastAcceptedCallID = callID
         let call = ServerCall(
             callID: callID, context: ServerContext(path: table.entries[index].method.path),
             isStreaming: table.entries[index].kind == .serverStreaming, requestID: requestID, connection: self)
-        if let timeout = head.timeoutMilliseconds {
-            call.deadlineTimer = loop.scheduleTask(in: .milliseconds(Int64(timeout))) {
-                call.abort(RPCError(.deadlineExceeded, "deadline of \(timeout) ms exceeded"))
-            }
-        }
         let payload = body
         let task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
         if !call.isFinished {
             call.task = task
             call.isTracked = true
             callsInFlight[callID] = call
+            // Armed only for a call that suspended: one that finished at once met any deadline.
+            if let timeout = head.timeoutMilliseconds {
+                call.deadlineTimer = loop.scheduleTask(in: .milliseconds(Int64(timeout))) {
+                    call.abort(RPCError(.deadlineExceeded, "deadline of \(timeout) ms exceeded"))
+                }
+            }
         }
+    }
+
+    /// Answers at once; a peer that keeps pinging sooner than the minimum interval is cut off.
+    private func answerPing(value: UInt32) {
+        if let last = lastPingAt, lastReadAt - last < limits.minimumPingInterval {
+            pingStrikes += 1
+        } else {
+            pingStrikes = 0
+        }
+        lastPingAt = lastReadAt
+        guard pingStrikes <= Limits.pingStrikesAllowed else {
+            goAway(RPCError(.resourceExhausted, "too many pings"), reason: "too many pings")
+            return
+        }
+        reserveOutput()
+        writeKeepaliveFrame(.pong, value: value, into: &output)
+        outputWritten()
     }
 
     private func resolveMethod(_ head: RequestHead) -> Int? {
@@ -221,27 +280,63 @@ package final class ServerConnection {
 
     // MARK: Connection lifecycle
 
-    /// The server is shutting down: unary calls in flight finish, streams end now
-    /// with UNAVAILABLE, new calls get UNAVAILABLE, and the connection closes once
-    /// nothing is in flight.
+    /// The server is shutting down. A GOAWAY tells the client the last call that
+    /// will run; later requests get UNAVAILABLE unrun; streams end now with
+    /// UNAVAILABLE; unary calls in flight finish, for up to the drain timeout,
+    /// after which they are answered UNAVAILABLE. Then the connection closes.
     package func quiesce() {
+        guard !isQuiescing else { return }
         isQuiescing = true
+        reserveOutput()
+        writeGoAwayFrame(RPCError(.unavailable, "the server is shutting down"), lastCallID: lastAcceptedCallID, into: &output)
+        outputWritten()
         for call in callsInFlight.values where call.isStreaming {
             call.abort(RPCError(.unavailable, "the server is shutting down; resume from the last sequence received"))
         }
-        if callsInFlight.isEmpty { closeWhenFlushed() }
+        if callsInFlight.isEmpty {
+            closeWhenFlushed()
+            return
+        }
+        let timeout = limits.drainTimeout
+        drainTimer = loop.assumeIsolated().scheduleTask(in: timeout) {
+            for call in self.callsInFlight.values {
+                call.abort(RPCError(.unavailable, "the drain timeout of \(timeout) passed; the call may or may not have run"))
+            }
+        }
     }
 
     /// The transport has closed: calls in flight are cancelled and nothing more is written.
     package func closed() {
+        housekeeping?.cancel()
+        drainTimer?.cancel()
         for call in callsInFlight.values { call.abort(RPCError(.cancelled, "the connection closed")) }
         callsInFlight.removeAll()
         sink = nil
     }
 
-    private func goAway(_ error: RPCError) {
-        logger.info("closing connection", metadata: ["reason": "\(error)"])
-        writeGoAwayFrame(error, into: &output)
+    /// Checks the idle and frame-read limits every half of the shorter one, so a limit
+    /// acts between 1 and 1.5 times its value, with one timer per connection.
+    private func scheduleHousekeeping() {
+        let period = min(limits.frameReadTimeout, limits.idleTimeout ?? limits.frameReadTimeout)
+        guard period > .zero else { return }
+        housekeeping = loop.assumeIsolated().scheduleTask(in: .nanoseconds(max(1, period.nanoseconds / 2))) {
+            guard self.sink != nil else { return }
+            let now = NIODeadline.now()
+            if let since = self.partialFrameSince, now - since >= self.limits.frameReadTimeout {
+                self.goAway(RPCError(.deadlineExceeded, "a frame was not completed within \(self.limits.frameReadTimeout)"), reason: "frame read timeout")
+            } else if let idle = self.limits.idleTimeout, self.callsInFlight.isEmpty, now - self.lastReadAt >= idle {
+                self.goAway(RPCError(.unavailable, "idle for \(idle)"), reason: "idle")
+            } else {
+                self.scheduleHousekeeping()
+            }
+        }
+    }
+
+    private func goAway(_ error: RPCError, reason: String) {
+        logger.info("closing connection", metadata: ["reason": "\(reason)", "error": "\(error)"])
+        isQuiescing = true
+        reserveOutput()
+        writeGoAwayFrame(error, lastCallID: lastAcceptedCallID, into: &output)
         closeWhenFlushed()
     }
 

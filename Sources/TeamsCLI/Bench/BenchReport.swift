@@ -39,6 +39,15 @@ struct BenchReport: Encodable {
     var serverCPUMicrosecondsPerCall: Double?
     /// Bytes the server read and wrote per call, from /proc: the same measure for any protocol.
     var serverSocketBytesPerCall: Double?
+    /// How the client kept the calls going while servers restarted (whole run, warm-up included).
+    var reconnects = 0
+    var retries = 0
+    var transparentRetries = 0
+    var keepaliveTimeouts = 0
+    /// With --check-writes: creates and added players the server acknowledged, and how many of them
+    /// were not found when read back after the run.
+    var writesAcknowledged: Int?
+    var writesMissing: Int?
 
     enum CodingKeys: String, CodingKey {
         case target, mix, connections, rate, calls, errors
@@ -52,6 +61,11 @@ struct BenchReport: Encodable {
         case clientCPUMicrosecondsPerCall = "client_cpu_us_per_call"
         case serverCPUMicrosecondsPerCall = "server_cpu_us_per_call"
         case serverSocketBytesPerCall = "server_socket_bytes_per_call"
+        case reconnects, retries
+        case transparentRetries = "transparent_retries"
+        case keepaliveTimeouts = "keepalive_timeouts"
+        case writesAcknowledged = "writes_acknowledged"
+        case writesMissing = "writes_missing"
     }
 
     func print(json: Bool) {
@@ -66,6 +80,10 @@ struct BenchReport: Encodable {
             String(format: "cpu µs/call  client %.2f", clientCPUMicrosecondsPerCall) + (serverCPUMicrosecondsPerCall.map { String(format: "   server %.2f", $0) } ?? ""),
         ]
         lines.append(errors.isEmpty ? "errors       none" : "errors       " + errors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("client       \(reconnects) reconnects, \(retries) retries, \(transparentRetries) transparent retries, \(keepaliveTimeouts) keepalive timeouts")
+        if let writesAcknowledged, let writesMissing {
+            lines.append("writes       \(writesAcknowledged) acknowledged, \(writesMissing) missing when read back")
+        }
         Swift.print(lines.joined(separator: "\n"))
     }
 }

@@ -36,7 +36,10 @@ final class LoadDriver {
     private var ownTeams: [String]
     /// Teams this driver created during the run; players are added to the newest,
     /// so seeded teams keep their size and squads never fill.
-    private var createdTeams: [String] = []
+    private(set) var createdTeams: [String] = []
+    /// Players the server acknowledged adding, by team id, for --check-writes.
+    private(set) var addedPlayerNames: [String: [String]] = [:]
+    private var creates = 0
 
     init(connection: RPCConnection, workload: Workload, targets: BenchTargets, index: Int, inFlight: Int, rate: Double?) {
         self.connection = connection
@@ -100,7 +103,10 @@ final class LoadDriver {
         case .get:
             connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
         case .create:
-            connection.startCall(Method.createTeam, .init(name: targets.teamName(random.below(1_000_000)))) { [self] event in
+            // Keyed, so the client may retry it across a restart without creating twice.
+            creates += 1
+            let request = Teams_V1_CreateTeamRequest(name: targets.teamName(random.below(1_000_000)), idempotencyKey: "bench-\(targets.runID)-\(index)-\(creates)")
+            connection.startCall(Method.createTeam, request, options: CallOptions(isIdempotent: true)) { [self] event in
                 if case .end(let head, let payload) = event {
                     if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
                         createdTeams.append(team.id)
@@ -116,7 +122,13 @@ final class LoadDriver {
             // Names are unique per connection.
             addedPlayers += 1
             let team = createdTeams.last ?? ownTeams[addedPlayers % ownTeams.count]
-            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: "c\(index)p\(addedPlayers)", position: .mid)), listener: done)
+            let name = "c\(index)p\(addedPlayers)"
+            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid))) { [self] event in
+                if case .end(let head, _) = event {
+                    if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
+                    finished(head.status, intendedAt: intended)
+                }
+            }
         case .removePlayer:
             // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
             let team = ownTeams[random.below(ownTeams.count)]
@@ -149,6 +161,8 @@ struct BenchTargets: Sendable {
     let nameBytes: Int
     /// Request + response payload bytes of one GetTeam of a seeded team.
     var getTeamPayloadBytes = 0
+    /// Makes this run's idempotency keys its own.
+    let runID = UInt32.random(in: 0...UInt32.max)
 
     func teamName(_ number: Int) -> String {
         let base = "b\(number)"

@@ -32,6 +32,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
     @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
     @Option(help: "Event loop threads driving the connections; default 1 leaves the other cores to the server.") var threads = 1
+    @Flag(help: "After the run, read back every team created and player added that the server acknowledged, and report any missing.")
+    var checkWrites = false
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -49,7 +51,7 @@ struct Bench: AsyncParsableCommand {
         let workload = try Workload(mix: mix)
         let measureFor = try Self.parseDuration(duration, option: "--duration")
         let warmupFor = try Self.parseDuration(warmup, option: "--warmup")
-        let (host, port) = global.hostAndPort!
+        let endpoints = global.endpoints
         let progress = Progress(quiet: false)
 
         // 1. Seed.
@@ -57,13 +59,14 @@ struct Bench: AsyncParsableCommand {
             try await Self.seed(client, teams: teams, playersPerTeam: playersPerTeam, payloadBytes: payloadBytes, connections: connections, progress: progress)
         }
 
-        // 2. Connect and drive, one driver per connection on its own event loop.
+        // 2. Connect and drive, one driver per client on its own event loop; each client
+        // keeps a connection to every endpoint.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(connections, threads)))
         var drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)] = []
         for index in 0..<connections {
             let connection: RPCConnection
             do {
-                connection = try await RPCConnection.connect(host: host, port: port, group: group)
+                connection = try await RPCConnection.connect(endpoints: endpoints, configuration: global.clientConfiguration, group: group)
             } catch {
                 FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
                 throw ExitCode(10 + Int32(error.code.rawValue))
@@ -116,14 +119,23 @@ struct Bench: AsyncParsableCommand {
         let bytesAfter = try await Self.byteCounts(drivers)
 
         var stats = LoadDriver.Stats()
+        var clientStatistics = ClientStatistics()
+        var acknowledged = AcknowledgedWrites()
         for (connection, driver) in drivers {
-            let one = try await connection.eventLoop.submit { driver.value.stats }.get()
+            let (one, statistics, writes) = try await connection.eventLoop.submit {
+                (driver.value.stats, connection.statistics, AcknowledgedWrites(createdTeams: driver.value.createdTeams, addedPlayers: driver.value.addedPlayerNames))
+            }.get()
             stats.histogram.add(one.histogram)
             stats.calls += one.calls
             for (code, count) in one.errors { stats.errors[code, default: 0] += count }
+            clientStatistics = clientStatistics + statistics
+            acknowledged.merge(writes)
         }
         for (connection, _) in drivers { await connection.close() }
         try await group.shutdownGracefully()
+        let missing: Int? = checkWrites ? try await global.withClient { client throws(RPCError) in
+            try await acknowledged.countMissing(client, progress: progress)
+        } : nil
 
         let calls = max(1, stats.calls)
         let report = BenchReport(
@@ -137,7 +149,10 @@ struct Bench: AsyncParsableCommand {
                 : nil,
             clientCPUMicrosecondsPerCall: (clientCPUAfter - clientCPUBefore) * 1e6 / Double(calls),
             serverCPUMicrosecondsPerCall: serverBefore.flatMap { before in serverAfter.map { ($0 - before) * 1e6 / Double(calls) } },
-            serverSocketBytesPerCall: serverIOBefore.flatMap { before in serverIOAfter.map { Double($0 - before) / Double(calls) } })
+            serverSocketBytesPerCall: serverIOBefore.flatMap { before in serverIOAfter.map { Double($0 - before) / Double(calls) } },
+            reconnects: clientStatistics.reconnects, retries: clientStatistics.retries,
+            transparentRetries: clientStatistics.transparentRetries, keepaliveTimeouts: clientStatistics.keepaliveTimeouts,
+            writesAcknowledged: checkWrites ? acknowledged.count : nil, writesMissing: missing)
         report.print(json: global.json)
     }
 

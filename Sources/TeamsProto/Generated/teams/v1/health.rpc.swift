@@ -12,9 +12,9 @@ public enum Teams_V1_Health {
     /// One descriptor per method: the only place its name and types are written.
     public enum Method {
         public static let check = MethodDescriptor<Teams_V1_CheckRequest, Teams_V1_CheckResponse>(
-            service: "teams.v1.Health", method: "Check", kind: .unary)
+            service: "teams.v1.Health", method: "Check", kind: .unary, idempotency: .noSideEffects)
         public static let listMethods = MethodDescriptor<Teams_V1_ListMethodsRequest, Teams_V1_ListMethodsResponse>(
-            service: "teams.v1.Health", method: "ListMethods", kind: .unary)
+            service: "teams.v1.Health", method: "ListMethods", kind: .unary, idempotency: .noSideEffects)
 
         /// Every method, in declaration order.
         public static let all: [AnyMethodDescriptor] = [check.erased, listMethods.erased]

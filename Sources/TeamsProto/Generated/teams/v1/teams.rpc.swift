@@ -4,7 +4,9 @@ import CRPCProtobuf
 import CTeamsProtobuf
 import RPCCore
 
-/// `teams.v1.TeamService`.
+/// Reads are marked NO_SIDE_EFFECTS: clients retry them on UNAVAILABLE. The other
+/// methods change state and are retried only when they never ran (CreateTeam with an
+/// idempotency_key is the exception a client may opt into).
 public enum Teams_V1_TeamService {
     /// The service as protoc-c describes it; the server's method table is built from this.
     public static let wireService = WireService(teams__v1__team_service__descriptor_ptr())
@@ -14,7 +16,7 @@ public enum Teams_V1_TeamService {
         public static let createTeam = MethodDescriptor<Teams_V1_CreateTeamRequest, Teams_V1_CreateTeamResponse>(
             service: "teams.v1.TeamService", method: "CreateTeam", kind: .unary)
         public static let getTeam = MethodDescriptor<Teams_V1_GetTeamRequest, Teams_V1_GetTeamResponse>(
-            service: "teams.v1.TeamService", method: "GetTeam", kind: .unary)
+            service: "teams.v1.TeamService", method: "GetTeam", kind: .unary, idempotency: .noSideEffects)
         public static let renameTeam = MethodDescriptor<Teams_V1_RenameTeamRequest, Teams_V1_RenameTeamResponse>(
             service: "teams.v1.TeamService", method: "RenameTeam", kind: .unary)
         public static let deleteTeam = MethodDescriptor<Teams_V1_DeleteTeamRequest, Teams_V1_DeleteTeamResponse>(
@@ -24,10 +26,10 @@ public enum Teams_V1_TeamService {
         public static let removePlayer = MethodDescriptor<Teams_V1_RemovePlayerRequest, Teams_V1_RemovePlayerResponse>(
             service: "teams.v1.TeamService", method: "RemovePlayer", kind: .unary)
         public static let searchTeams = MethodDescriptor<Teams_V1_SearchTeamsRequest, Teams_V1_SearchTeamsResponse>(
-            service: "teams.v1.TeamService", method: "SearchTeams", kind: .unary)
+            service: "teams.v1.TeamService", method: "SearchTeams", kind: .unary, idempotency: .noSideEffects)
         /// Server streaming: stored events from from_sequence, then live ones.
         public static let watchEvents = MethodDescriptor<Teams_V1_WatchEventsRequest, Teams_V1_TeamEvent>(
-            service: "teams.v1.TeamService", method: "WatchEvents", kind: .serverStreaming)
+            service: "teams.v1.TeamService", method: "WatchEvents", kind: .serverStreaming, idempotency: .noSideEffects)
 
         /// Every method, in declaration order.
         public static let all: [AnyMethodDescriptor] = [createTeam.erased, getTeam.erased, renameTeam.erased, deleteTeam.erased, addPlayer.erased, removePlayer.erased, searchTeams.erased, watchEvents.erased]
