@@ -30,6 +30,10 @@ package final class ClientChannel {
     private var stats = ClientStatistics()
     /// Bytes of connections that have closed.
     private var closedBytes = (sent: 0, received: 0)
+    /// Calls on the default deadline, in start order, so in deadline order: one timer
+    /// serves them all instead of one per call.
+    private var defaultDeadlines = CircularBuffer<ChannelCall>()
+    private var defaultDeadlineTimer: Scheduled<Void>?
 
     /// Starts connecting to every endpoint; call on `loop`.
     package init(endpoints: [Endpoint], configuration: ClientConfiguration, loop: any EventLoop, connector: @escaping Connector) {
@@ -59,15 +63,42 @@ package final class ClientChannel {
             return id
         }
         let now = NIODeadline.now()
-        let timeout = options.timeout ?? (method.kind == .unary ? configuration.defaultTimeout : nil)
+        // A unary call without a timeout gets the default, kept by the client alone:
+        // it goes on the wire (and costs the server a timer) only when the caller set it.
+        let usesDefault = options.timeout == nil && method.kind == .unary
+        let timeout = options.timeout ?? (usesDefault ? configuration.defaultTimeout : nil)
         let call = ChannelCall(
             id: id, path: method.path, request: EncodedMessage(bytes: encoded), metadata: options.metadata,
-            deadline: timeout.map { now + TimeAmount($0) }, readyBy: now + TimeAmount(timeout ?? configuration.defaultTimeout),
+            deadline: timeout.map { now + TimeAmount($0) }, sendsDeadline: !usesDefault,
+            readyBy: now + TimeAmount(timeout ?? configuration.defaultTimeout),
             isRetryable: options.isIdempotent ?? method.idempotency.isSafeToRetry, listener: listener)
         calls[id] = call
-        if let deadline = call.deadline { arm(call, at: deadline) }
+        if usesDefault {
+            defaultDeadlines.append(call)
+            if defaultDeadlineTimer == nil { scheduleDefaultDeadlines() }
+        } else if let deadline = call.deadline {
+            arm(call, at: deadline)
+        }
         dispatch(call)
         return id
+    }
+
+    /// Expires the calls at the head of `defaultDeadlines` whose deadline has passed.
+    private func scheduleDefaultDeadlines() {
+        while let first = defaultDeadlines.first, first.isFinished { defaultDeadlines.removeFirst() }
+        guard let first = defaultDeadlines.first, let deadline = first.deadline else {
+            defaultDeadlineTimer = nil
+            return
+        }
+        defaultDeadlineTimer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            let now = NIODeadline.now()
+            while let first = defaultDeadlines.first, first.isFinished || first.deadline.map({ $0 <= now }) ?? true {
+                defaultDeadlines.removeFirst()
+                expire(first)
+            }
+            scheduleDefaultDeadlines()
+        }
     }
 
     package func cancel(call id: UInt64, _ error: RPCError) {
@@ -88,21 +119,22 @@ package final class ClientChannel {
                 call.isWaiting = true
                 waiting.append(call)
             }
-            if call.timer == nil { arm(call, at: call.readyBy) }
+            if call.timer == nil, call.deadline == nil { arm(call, at: call.readyBy) }
             return
         }
         var timeoutMilliseconds: UInt32?
         if let deadline = call.deadline {
             let remaining = (deadline - .now()).nanoseconds
             guard remaining > 0 else { return expire(call) }
-            timeoutMilliseconds = UInt32(clamping: (remaining + 999_999) / 1_000_000)
+            if call.sendsDeadline { timeoutMilliseconds = UInt32(clamping: (remaining + 999_999) / 1_000_000) }
         } else if call.timer != nil {
             // A stream waited for a ready connection; from now on it lasts as long as the caller wants.
             call.timer?.cancel()
             call.timer = nil
         }
-        let callID = connection.startCall(path: call.path, request: call.request, timeoutMilliseconds: timeoutMilliseconds, metadata: call.metadata) { [weak self] event in
-            self?.handle(event, of: call)
+        let callID = connection.startCall(path: call.path, request: call.request, timeoutMilliseconds: timeoutMilliseconds, metadata: call.metadata) { event in
+            // Strong: the connection drops the listener when the call ends.
+            self.handle(event, of: call)
         }
         if !call.isFinished { call.current = (connection, callID) }
     }
@@ -203,6 +235,8 @@ package final class ClientChannel {
         call.timer?.cancel()
         call.retryTimer?.cancel()
         calls[call.id] = nil
+        // Calls mostly end in the order they started, so this keeps the queue to those in flight.
+        while let first = defaultDeadlines.first, first.isFinished { defaultDeadlines.removeFirst() }
         if call.isWaiting {
             call.isWaiting = false
             waiting.removeAll { $0 === call }
@@ -227,7 +261,7 @@ package final class ClientChannel {
         subchannel.isConnecting = true
         subchannel.reconnectTimer = nil
         let keepalive = configuration.keepalive.map { ClientConnection.Keepalive(interval: TimeAmount($0.interval), timeout: TimeAmount($0.timeout)) }
-        let connection = ClientConnection(loop: loop, keepalive: keepalive)
+        let connection = ClientConnection(loop: loop, keepalive: keepalive, authToken: configuration.authToken.map { Array($0.utf8) })
         connection.onGoAway = { [weak self, unowned connection] _ in
             self?.replace(connection, of: subchannel)
         }
@@ -331,6 +365,8 @@ private final class ChannelCall {
     let metadata: Metadata
     /// When the call fails DEADLINE_EXCEEDED; nil for a stream.
     let deadline: NIODeadline?
+    /// Whether the server is told the deadline (the caller set it), or the client keeps it alone.
+    let sendsDeadline: Bool
     /// How long the call may wait for a ready connection.
     let readyBy: NIODeadline
     let isRetryable: Bool
@@ -344,12 +380,13 @@ private final class ChannelCall {
     var isWaiting = false
     var isFinished = false
 
-    init(id: UInt64, path: String, request: EncodedMessage, metadata: Metadata, deadline: NIODeadline?, readyBy: NIODeadline, isRetryable: Bool, listener: @escaping (ClientCallEvent) -> Void) {
+    init(id: UInt64, path: String, request: EncodedMessage, metadata: Metadata, deadline: NIODeadline?, sendsDeadline: Bool, readyBy: NIODeadline, isRetryable: Bool, listener: @escaping (ClientCallEvent) -> Void) {
         self.id = id
         self.path = path
         self.request = request
         self.metadata = metadata
         self.deadline = deadline
+        self.sendsDeadline = sendsDeadline
         self.readyBy = readyBy
         self.isRetryable = isRetryable
         self.listener = listener
