@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RPCCore
 
 extension RPCConnection {
@@ -31,30 +32,47 @@ extension RPCConnection {
 }
 
 extension RPCConnection {
-    /// Balances calls over a TCP connection to each of `endpoints`, reconnecting
-    /// and retrying as `configuration` says (see `ClientChannel`). Returns at once:
-    /// connections are made in the background, and a call waits for one, up to
-    /// its deadline.
+    /// Balances calls over a TCP connection (TLS with `tls`) to each of `endpoints`,
+    /// reconnecting and retrying as `configuration` says (see `ClientChannel`).
+    /// Returns at once: connections are made in the background, and a call waits
+    /// for one, up to its deadline. A connection counts as made once its TLS
+    /// handshake is done, so a refused handshake is that endpoint's failure.
+    /// - Throws: `RPCError(.invalidArgument)` when the TLS files cannot be used.
     public static func connect(
-        endpoints: [Endpoint], configuration: ClientConfiguration = ClientConfiguration(),
+        endpoints: [Endpoint], configuration: ClientConfiguration = ClientConfiguration(), tls: ClientTLS? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(RPCError) -> RPCConnection {
         guard !endpoints.isEmpty else { throw RPCError(.invalidArgument, "no endpoint to connect to") }
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try tls?.makeContext()
+        } catch {
+            throw RPCError(.invalidArgument, "\(error)")
+        }
         let loop = group.next()
         let connectTimeout = TimeAmount(configuration.connectTimeout)
         do {
             return try await loop.submit {
                 let channel = ClientChannel(endpoints: endpoints, configuration: configuration, loop: loop) { endpoint, connection in
-                    ClientBootstrap(group: loop)
+                    let handshake = loop.makePromise(of: Void.self)
+                    let connected = ClientBootstrap(group: loop)
                         .channelOption(.socketOption(.tcp_nodelay), value: 1)
                         .connectTimeout(connectTimeout)
                         .channelInitializer { channel in
                             channel.eventLoop.makeCompletedFuture {
+                                if let tlsContext, let tls {
+                                    let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: tls.hostname(for: endpoint))
+                                    try channel.pipeline.syncOperations.addHandler(handler)
+                                    try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(handshake: handshake))
+                                } else {
+                                    handshake.succeed()
+                                }
                                 try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(connection: connection))
                             }
                         }
                         .connect(host: endpoint.host, port: endpoint.port)
-                        .map { _ in }
+                    connected.whenFailure { handshake.fail($0) }
+                    return connected.flatMap { _ in handshake.futureResult }
                 }
                 let bound = NIOLoopBound(channel, eventLoop: loop)
                 return RPCConnection(target: channel) { try? await loop.submit { bound.value.close() }.get() }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import RPCCore
 import Synchronization
 
@@ -31,6 +32,8 @@ public final class RPCServer: Sendable {
         public var drainTimeout: Duration = .seconds(30)
         /// PINGs closer together than this are strikes (gRPC's too_many_pings); zero allows any rate.
         public var minimumPingInterval: Duration = .seconds(10)
+        /// TLS, and with a client CA mutual TLS; nil serves plaintext.
+        public var tls: ServerTLS?
 
         public init(host: String = "127.0.0.1", port: Int = 7070, maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength, maximumBufferedOutput: Int = 4 << 20) {
             self.host = host
@@ -45,9 +48,17 @@ public final class RPCServer: Sendable {
     /// The address the server listens on (with the real port when 0 was asked for).
     public let localAddress: SocketAddress
 
-    /// Binds and starts accepting.
-    /// - Throws: the bind error, e.g. when the port is in use.
-    public init(configuration: Configuration, table: MethodTable, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) async throws {
+    /// Binds and starts accepting. With `authenticator`, callers are authenticated
+    /// once per connection (an AUTH frame's token, or a client certificate) and each
+    /// call is checked against the caller's permissions.
+    /// - Throws: `TLSSetupError` when the TLS files cannot be used; the bind error, e.g.
+    ///   when the port is in use.
+    public init(
+        configuration: Configuration, table: MethodTable, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        authenticator: (any CallerAuthenticator)? = nil
+    ) async throws {
+        let tlsContext = try configuration.tls?.makeContext()
+        let handshakeTimeout = TimeAmount(configuration.tls?.handshakeTimeout ?? .seconds(10))
         let quiescing = ServerQuiescingHelper(group: group)
         var limits = ServerConnection.Limits(
             maximumFrameLength: configuration.maximumFrameLength, maximumBufferedOutput: configuration.maximumBufferedOutput)
@@ -80,10 +91,14 @@ public final class RPCServer: Sendable {
                     }
                     channel.closeFuture.whenComplete { _ in openConnections.release() }
                     let loop = channel.eventLoop
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeTimeoutHandler(timeout: handshakeTimeout))
+                    }
                     let connection = ServerConnection(
                         table: table, loop: loop,
                         executor: executors[ObjectIdentifier(loop)] ?? EventLoopTaskExecutor(loop: loop),
-                        limits: limits, logger: logger)
+                        limits: limits, logger: logger, authenticator: authenticator, peerAddress: channel.remoteAddress?.ipAddress)
                     try channel.pipeline.syncOperations.addHandler(ServerChannelHandler(connection: connection))
                 }
             }

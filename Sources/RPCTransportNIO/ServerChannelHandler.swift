@@ -1,5 +1,7 @@
 import NIOCore
 import NIOExtras
+import NIOSSL
+import NIOTLS
 import RPCCore
 
 /// Carries one TCP connection's bytes to and from its `ServerConnection`.
@@ -50,6 +52,14 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             connection.quiesce()
+        } else if case TLSUserEvent.handshakeCompleted = event {
+            // With mutual TLS the verified certificate may name the caller.
+            if let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+                let certificate = handler.peerCertificate, let name = CertificateIdentity.name(of: certificate)
+            {
+                connection.authenticate(certificateName: name)
+            }
+            context.fireUserInboundEventTriggered(event)
         } else {
             context.fireUserInboundEventTriggered(event)
         }

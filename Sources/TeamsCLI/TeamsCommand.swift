@@ -3,6 +3,7 @@ import Foundation
 import TeamsClient
 import TeamsDomain
 import RPCCore
+import RPCTransportNIO
 
 /// `teams`: the operator's command line for a TeamService server.
 @main
@@ -23,13 +24,31 @@ struct TeamsCommand: AsyncParsableCommand {
 /// Options every subcommand takes, before or after its arguments.
 struct GlobalOptions: ParsableArguments {
     @Option(help: "Server addresses as HOST:PORT, comma-separated; calls go to the least busy (env TEAMS_SERVER).")
-    var server: String = ProcessInfo.processInfo.environment["TEAMS_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7070"
+    var server: String = environmentValue("TEAMS_SERVER") ?? "127.0.0.1:7070"
 
     @Option(help: "Seconds to wait for each call, retries and reconnects included.")
     var timeout: Double = 10
 
     @Flag(help: "Print machine-readable JSON.")
     var json = false
+
+    @Flag(help: "Connect with TLS, trusting the system's CAs (env TEAMS_TLS=1).")
+    var tls = false
+
+    @Option(help: "PEM CA to trust for the server's certificate; implies --tls (env TEAMS_TLS_CA).")
+    var tlsCa: String? = environmentValue("TEAMS_TLS_CA")
+
+    @Option(help: "PEM client certificate for mutual TLS, with --tls-key (env TEAMS_TLS_CLIENT_CERT).")
+    var tlsCert: String? = environmentValue("TEAMS_TLS_CLIENT_CERT")
+
+    @Option(help: "PEM private key of --tls-cert (env TEAMS_TLS_CLIENT_KEY).")
+    var tlsKey: String? = environmentValue("TEAMS_TLS_CLIENT_KEY")
+
+    @Option(help: "The name the server's certificate must carry; default the server's host.")
+    var tlsServerName: String?
+
+    @Option(help: "A file whose first line is the token that names you to the server (else env TEAMS_TOKEN).")
+    var tokenFile: String?
 
     func validate() throws {
         do {
@@ -38,6 +57,33 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--server (or TEAMS_SERVER) must be HOST:PORT[,HOST:PORT...]: \(error)")
         }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds, got \(timeout)") }
+        for (flag, path) in [("--tls-ca", tlsCa), ("--tls-cert", tlsCert), ("--tls-key", tlsKey), ("--token-file", tokenFile)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) { throw ValidationError("\(flag) \(path) is not a readable file") }
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let tokenFile, token(fromFile: tokenFile) == nil { throw ValidationError("--token-file \(tokenFile) holds no token on its first line") }
+        if let value = environmentValue("TEAMS_TLS"), !["1", "true", "yes", "0", "false", "no"].contains(value.lowercased()) {
+            throw ValidationError("TEAMS_TLS=\(value) is not valid: expected 1, true, yes, 0, false or no")
+        }
+    }
+
+    /// TLS when asked for, by a flag, a CA, a client certificate or TEAMS_TLS.
+    var clientTLS: ClientTLS? {
+        let fromEnvironment = ["1", "true", "yes"].contains(environmentValue("TEAMS_TLS")?.lowercased() ?? "")
+        guard tls || fromEnvironment || tlsCa != nil || tlsCert != nil else { return nil }
+        return ClientTLS(trustRootsFile: tlsCa, certificateChainFile: tlsCert, privateKeyFile: tlsKey, serverHostname: tlsServerName)
+    }
+
+    /// --token-file's first line, else TEAMS_TOKEN.
+    var authToken: String? {
+        if let tokenFile { return token(fromFile: tokenFile) }
+        return environmentValue("TEAMS_TOKEN")
+    }
+
+    private func token(fromFile path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let first = text.split(separator: "\n", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        return first.isEmpty ? nil : first
     }
 
     /// Validated by `validate()`.
@@ -47,6 +93,7 @@ struct GlobalOptions: ParsableArguments {
         var configuration = ClientConfiguration()
         configuration.defaultTimeout = .milliseconds(Int64(timeout * 1000))
         configuration.connectTimeout = .milliseconds(Int64(min(timeout, 20) * 1000))
+        configuration.authToken = authToken
         return configuration
     }
 
@@ -54,7 +101,7 @@ struct GlobalOptions: ParsableArguments {
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
         do {
             let client = try await TeamsClient.connect(
-                endpoints: endpoints, configuration: clientConfiguration, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))))
+                endpoints: endpoints, configuration: clientConfiguration, tls: clientTLS, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))))
             defer { Task { await client.close() } }
             return try await body(client)
         } catch {
@@ -62,4 +109,9 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(10 + Int32(error.code.rawValue))
         }
     }
+}
+
+/// An environment variable's value; an empty one counts as unset.
+func environmentValue(_ name: String) -> String? {
+    ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
 }

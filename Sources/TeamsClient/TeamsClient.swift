@@ -35,9 +35,12 @@ public struct TeamsClient: Sendable {
     }
 
     /// Balances calls over `endpoints`, reconnecting and retrying as `configuration`
-    /// says; CreateTeam calls get an idempotency key when retries are on.
-    public static func connect(endpoints: [Endpoint], configuration: ClientConfiguration = ClientConfiguration(), options: CallOptions = CallOptions()) async throws(RPCError) -> TeamsClient {
-        var client = TeamsClient(connection: try await RPCConnection.connect(endpoints: endpoints, configuration: configuration), options: options)
+    /// says (its `authToken` names the caller); over TLS with `tls`. CreateTeam calls
+    /// get an idempotency key when retries are on.
+    public static func connect(
+        endpoints: [Endpoint], configuration: ClientConfiguration = ClientConfiguration(), tls: ClientTLS? = nil, options: CallOptions = CallOptions()
+    ) async throws(RPCError) -> TeamsClient {
+        var client = TeamsClient(connection: try await RPCConnection.connect(endpoints: endpoints, configuration: configuration, tls: tls), options: options)
         client.fillsIdempotencyKeys = configuration.maximumAttempts > 1
         return client
     }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import UnixSignals
 import TeamsDomain
 import TeamsEventLog
 import RPCCore
@@ -69,6 +70,24 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(name: .customLong(ServerOptions.minPingInterval.name), parsing: .unconditional, help: ServerOptions.minPingInterval.help)
     var minPingInterval: String?
 
+    @Option(name: .customLong(ServerOptions.tlsCert.name), parsing: .unconditional, help: ServerOptions.tlsCert.help)
+    var tlsCert: String?
+
+    @Option(name: .customLong(ServerOptions.tlsKey.name), parsing: .unconditional, help: ServerOptions.tlsKey.help)
+    var tlsKey: String?
+
+    @Option(name: .customLong(ServerOptions.tlsClientCA.name), parsing: .unconditional, help: ServerOptions.tlsClientCA.help)
+    var tlsClientCA: String?
+
+    @Option(name: .customLong(ServerOptions.tlsHandshakeTimeout.name), parsing: .unconditional, help: ServerOptions.tlsHandshakeTimeout.help)
+    var tlsHandshakeTimeout: String?
+
+    @Option(name: .customLong(ServerOptions.authTokens.name), parsing: .unconditional, help: ServerOptions.authTokens.help)
+    var authTokens: String?
+
+    @Flag(name: .customLong(ServerOptions.allowInsecure.name), help: ArgumentHelp(ServerOptions.allowInsecure.help.abstract))
+    var allowInsecure = false
+
     /// Each setting from its flag, else its environment variable, else its default.
     /// - Throws: `ConfigurationError` for the first value that is not accepted.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ServerSettings {
@@ -77,7 +96,11 @@ struct TeamsServerCommand: AsyncParsableCommand {
         if !createsNoTable {
             createsNoTable = try ServerOptions.noCreateTable.resolve(flag: nil, environment: environment)
         }
-        return ServerSettings(
+        var allowsInsecure = self.allowInsecure
+        if !allowsInsecure {
+            allowsInsecure = try ServerOptions.allowInsecure.resolve(flag: nil, environment: environment)
+        }
+        let settings = ServerSettings(
             host: try ServerOptions.host.resolve(flag: host, environment: environment),
             port: try ServerOptions.port.resolve(flag: port, environment: environment),
             store: try ServerOptions.store.resolve(flag: store, environment: environment),
@@ -91,7 +114,15 @@ struct TeamsServerCommand: AsyncParsableCommand {
             idleTimeout: try ServerOptions.idleTimeout.resolve(flag: idleTimeout, environment: environment),
             frameReadTimeout: try ServerOptions.frameReadTimeout.resolve(flag: frameReadTimeout, environment: environment),
             drainTimeout: try ServerOptions.drainTimeout.resolve(flag: drainTimeout, environment: environment),
-            minPingInterval: try ServerOptions.minPingInterval.resolve(flag: minPingInterval, environment: environment))
+            minPingInterval: try ServerOptions.minPingInterval.resolve(flag: minPingInterval, environment: environment),
+            tlsCert: try ServerOptions.tlsCert.resolve(flag: tlsCert, environment: environment),
+            tlsKey: try ServerOptions.tlsKey.resolve(flag: tlsKey, environment: environment),
+            tlsClientCA: try ServerOptions.tlsClientCA.resolve(flag: tlsClientCA, environment: environment),
+            tlsHandshakeTimeout: try ServerOptions.tlsHandshakeTimeout.resolve(flag: tlsHandshakeTimeout, environment: environment),
+            authTokens: try ServerOptions.authTokens.resolve(flag: authTokens, environment: environment),
+            allowInsecure: allowsInsecure)
+        try settings.validate()
+        return settings
     }
 
     /// Parses the command line and runs, as ArgumentParser's own `main()` does, but a
@@ -111,7 +142,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
         }
     }
 
-    private static func exitOnFailure(_ error: any Error) -> Never {
+    static func exitOnFailure(_ error: any Error) -> Never {
         if error is ExitCode || exitCode(for: error).isSuccess {
             exit(withError: error)
         }
@@ -139,6 +170,17 @@ struct TeamsServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "teams-server")
 
+        // Files named by the settings are checked before anything starts: one line on failure.
+        var authenticator: TokenAuthenticator?
+        do {
+            _ = try settings.tls?.makeContext()
+            if settings.authenticatesCallers {
+                authenticator = TokenAuthenticator(tokens: try settings.authTokens.map { path throws(TokensFileError) in try TokensFile.load(path) })
+            }
+        } catch {
+            Self.exitOnFailure(ConfigurationError.unusable("\(error)"))
+        }
+
         let teamStore: any TeamStore
         do {
             teamStore = try await settings.store.open(createTable: !settings.noCreateTable)
@@ -160,7 +202,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let server: RPCServer
         do {
-            server = try await RPCServer(configuration: configuration, table: table, group: group, logger: logger)
+            server = try await RPCServer(configuration: configuration, table: table, group: group, logger: logger, authenticator: authenticator)
         } catch {
             FileHandle.standardError.write(Data("teams-server: cannot listen on \(settings.host):\(settings.port): \(error)\n".utf8))
             throw ExitCode(3)
@@ -169,7 +211,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
         effective["address"] = "\(server.localAddress)"
         logger.info("teams-server listening", metadata: effective)
 
-        let services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
+        var services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
+        if let authenticator, let path = settings.authTokens {
+            services.append(TokensReloadService(authenticator: authenticator, path: path, logger: logger))
+        }
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         // The event loops end with the process; shutting them down here races
         // NIOExtras' quiescing bookkeeping, which may still schedule a callback.
@@ -186,6 +231,25 @@ struct RPCServerService: Service {
         try? await gracefulShutdown()
         logger.info("shutting down: no new calls; waiting for calls in flight")
         await server.shutdownGracefully()
+    }
+}
+
+/// Re-reads the tokens file on SIGHUP; a file that does not load leaves the callers as they were.
+struct TokensReloadService: Service {
+    let authenticator: TokenAuthenticator
+    let path: String
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                let tokens = try TokensFile.load(path)
+                authenticator.reload(tokens)
+                logger.notice("reloaded the tokens file", metadata: ["path": "\(path)", "callers": "\(tokens.entries.count)"])
+            } catch {
+                logger.error("the tokens file did not reload; keeping the callers as they were", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

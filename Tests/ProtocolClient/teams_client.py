@@ -20,6 +20,10 @@ FRAME_CANCEL = 4
 FRAME_GOAWAY = 5
 FRAME_PING = 6
 FRAME_PONG = 7
+FRAME_AUTH = 8
+
+AUTH_SCHEME_BEARER = 1  # AUTH body: u8 scheme, u16 n, n bytes token
+MAX_TOKEN_BYTES = 1024
 
 FLAG_METHOD_NAME = 0x01
 FLAG_DEADLINE = 0x02
@@ -34,12 +38,14 @@ INVALID_ARGUMENT = 3
 DEADLINE_EXCEEDED = 4
 NOT_FOUND = 5
 ALREADY_EXISTS = 6
+PERMISSION_DENIED = 7
 RESOURCE_EXHAUSTED = 8
 FAILED_PRECONDITION = 9
 ABORTED = 10
 UNIMPLEMENTED = 12
 INTERNAL = 13
 UNAVAILABLE = 14
+UNAUTHENTICATED = 16
 
 STATUS_NAMES = {
     0: "OK", 1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT",
@@ -312,6 +318,15 @@ def encode_ping(value):
     return encode_frame(FRAME_PING, 0, value)
 
 
+def encode_auth(token):
+    """AUTH: the connection's first frame, call id 0, flags 0; names the caller by a bearer token."""
+    if isinstance(token, str):
+        token = token.encode("utf-8")
+    if not 1 <= len(token) <= MAX_TOKEN_BYTES:
+        raise ValueError("a token is 1 to %d bytes, not %d" % (MAX_TOKEN_BYTES, len(token)))
+    return encode_frame(FRAME_AUTH, 0, 0, struct.pack(">BH", AUTH_SCHEME_BEARER, len(token)) + token)
+
+
 def decode_goaway(frame):
     """GOAWAY body: u8 status, u32 last call id, u16 n, n bytes message."""
     b = frame.body
@@ -366,9 +381,11 @@ class Connection(object):
     bind_refs=True: the first call of each method sends the name with a new
     non-zero ref; later calls send the 2-byte ref only.
     bind_refs=False: every call sends the name with ref 0.
+    token: sent in an AUTH frame as the connection's first frame (no reply on
+    success; a token the server refuses gets GOAWAY UNAUTHENTICATED and a close).
     """
 
-    def __init__(self, address="127.0.0.1:7070", timeout=10.0, bind_refs=True):
+    def __init__(self, address="127.0.0.1:7070", timeout=10.0, bind_refs=True, token=None):
         self.sock = socket.create_connection(parse_address(address), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._rbuf = bytearray()
@@ -380,6 +397,8 @@ class Connection(object):
         self.streams = {}        # call id -> [stream message bodies]
         self.pongs = collections.Counter()  # PONG value -> how many read, not yet claimed
         self.goaway = None       # the GoAway read on this connection, if any
+        if token is not None:
+            self.auth(token)
 
     # ---- low level ----
     def close(self):
@@ -402,6 +421,13 @@ class Connection(object):
 
     def send_raw(self, data):
         self.sock.sendall(data)
+
+    def auth(self, token):
+        """Send an AUTH frame; it must be the first frame on the connection.
+
+        Does not wait: requests may follow at once (pipelined behind it).
+        """
+        self.send_raw(encode_auth(token))
 
     def _read_exact(self, n):
         while len(self._rbuf) < n:

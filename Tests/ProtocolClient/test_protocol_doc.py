@@ -10,7 +10,9 @@ needs (--store memory, a free port). Without it they are skipped.
 """
 
 import os
+import hashlib
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -219,6 +221,17 @@ class WorkedExample(unittest.TestCase):
 
     def test_ping_bytes(self):
         self.assertEqual(tc.encode_ping(0xDEADBEEF), bytes.fromhex("00000006 06 00 deadbeef"))
+
+    def test_auth_bytes(self):
+        frame = bytes.fromhex("0000000e 08 00 00000000 01 0005") + b"hello"
+        self.assertEqual(len(frame), 18)
+        self.assertEqual(tc.encode_auth("hello"), frame)
+        length, ftype, flags, cid = tc.HEADER.unpack(frame[:10])
+        self.assertEqual((length, ftype, flags, cid), (14, tc.FRAME_AUTH, 0, 0))
+        with self.assertRaises(ValueError):
+            tc.encode_auth(b"")
+        with self.assertRaises(ValueError):
+            tc.encode_auth(b"x" * 1025)
 
     def test_error_bytes(self):
         msg = b"no team with id 00000000000000000000"
@@ -717,6 +730,95 @@ class CallsPerConnection(OwnServer):
                          "the connection stayed up, and a call fits again")
         c.cancel(streams[1])
         self.assertStatus(c.wait(streams[1]), tc.CANCELLED, "cancelled stream")
+
+
+class AuthWithoutAuthentication(StatusAsserts, unittest.TestCase):
+    """The shared server (run.sh) authenticates no one: an AUTH frame is ignored."""
+
+    def test_auth_frame_is_ignored(self):
+        with tc.TeamsClient(ADDR, timeout=5, token="any token at all") as c:
+            self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING)
+            team = c.create_team(unique("Doc Auth Off"))
+            c.delete_team(team["id"])
+
+
+@NEEDS_BINARY
+class Authentication(OwnServer):
+    """A server of its own with --auth-tokens: a reader and a writer, each with a token."""
+
+    WRITER_TOKEN = "doc-writer-" + uuid.uuid4().hex
+    READER_TOKEN = "doc-reader-" + uuid.uuid4().hex
+    UNAUTHENTICATED_MESSAGE = "authenticate with a token (AUTH frame) or a client certificate"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="teams-doc-auth-")
+        path = os.path.join(cls.folder, "teams.tokens")
+        with open(path, "w") as f:
+            f.write("# NAME ROLE SHA256HEX\n\n")
+            for name, role, token in (("reader-1", "reader", cls.READER_TOKEN),
+                                      ("writer-1", "writer", cls.WRITER_TOKEN)):
+                f.write("%s %s %s\n" % (name, role, hashlib.sha256(token.encode()).hexdigest()))
+        try:
+            cls.server = ServerProcess("--auth-tokens", path)
+        except Exception:
+            shutil.rmtree(cls.folder, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.folder, ignore_errors=True)
+
+    def connect(self, timeout=5.0, token=None):
+        c = tc.TeamsClient(self.server.address, timeout=timeout, token=token)
+        self.addCleanup(c.close)
+        return c
+
+    def test_writer_token_creates_a_team(self):
+        c = self.connect(token=self.WRITER_TOKEN)
+        team = c.create_team(unique("Doc Writer"))
+        self.assertTrue(XID.match(team["id"]), team)
+        self.assertEqual(c.get_team(team["id"])["name"], team["name"])
+
+    def test_no_token_is_unauthenticated_and_check_still_works(self):
+        c = self.connect()
+        r = c.call(tc.SVC + "CreateTeam", tc.f_bytes(1, unique("Doc Anonymous")))
+        self.assertStatus(r, tc.UNAUTHENTICATED, "CreateTeam without a token")
+        self.assertEqual(r.status_message, self.UNAUTHENTICATED_MESSAGE)
+        self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING,
+                         "Check needs no credentials, and the connection stays open")
+
+    def test_bad_token_gets_goaway_then_eof(self):
+        c = self.connect()
+        c.auth("not-a-valid-token")
+        frames = self.read_until_closed(c)
+        self.assertEqual([f.type for f in frames], [tc.FRAME_GOAWAY], "only a GOAWAY, then the close")
+        self.assertGoAway(frames[0], tc.UNAUTHENTICATED, 0, "the token is not valid")
+
+    def test_reader_token_may_not_delete(self):
+        c = self.connect(token=self.READER_TOKEN)
+        self.assertStatus(c.call(tc.SVC + "GetTeam", tc.f_bytes(1, MISSING_ID)), tc.NOT_FOUND,
+                          "a reader may call GetTeam")
+        r = c.call(tc.SVC + "DeleteTeam", tc.f_bytes(1, MISSING_ID))
+        self.assertStatus(r, tc.PERMISSION_DENIED, "DeleteTeam by a reader")
+        self.assertEqual(r.status_message,
+                         "caller reader-1 (reader) may not call /teams.v1.TeamService/DeleteTeam")
+        self.assertEqual(c.health_check()["status"], tc.SERVING_STATUS_SERVING, "the connection stays open")
+
+    def test_requests_pipelined_behind_auth(self):
+        c = self.connect()
+        c.send_raw(tc.encode_auth(self.WRITER_TOKEN)
+                   + tc.encode_request(1, tc.f_bytes(1, MISSING_ID), method_name=tc.SVC + "GetTeam"))
+        self.assertStatus(c.wait(1), tc.NOT_FOUND, "GetTeam in the same write as the AUTH frame")
+
+    def test_auth_after_another_frame_is_invalid_argument(self):
+        c = self.connect()
+        c.health_check()  # call 1: Check needs no credentials
+        c.auth(self.WRITER_TOKEN)
+        frames = self.read_until_closed(c)
+        self.assertEqual([f.type for f in frames], [tc.FRAME_GOAWAY], "only a GOAWAY, then the close")
+        self.assertGoAway(frames[0], tc.INVALID_ARGUMENT, 1)
 
 
 @NEEDS_BINARY

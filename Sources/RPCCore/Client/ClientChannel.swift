@@ -262,8 +262,16 @@ package final class ClientChannel {
         subchannel.reconnectTimer = nil
         let keepalive = configuration.keepalive.map { ClientConnection.Keepalive(interval: TimeAmount($0.interval), timeout: TimeAmount($0.timeout)) }
         let connection = ClientConnection(loop: loop, keepalive: keepalive, authToken: configuration.authToken.map { Array($0.utf8) })
-        connection.onGoAway = { [weak self, unowned connection] _ in
-            self?.replace(connection, of: subchannel)
+        connection.onGoAway = { [weak self, unowned connection] goAway in
+            guard let self else { return }
+            if goAway.error.code == .unavailable {
+                replace(connection, of: subchannel)
+            } else if subchannel.connection === connection {
+                // Refused, not drained: coming straight back would be refused again.
+                subchannel.connection = nil
+                subchannel.lastError = RPCError(goAway.error.code, "\(subchannel.endpoint): \(goAway.error.message)")
+                scheduleReconnect(subchannel)
+            }
         }
         connection.onClose = { [weak self] error in
             guard let self else { return }

@@ -15,6 +15,8 @@ public struct ClientConfiguration: Sendable {
     public var retryBackoff = Backoff.retry
     /// Shared by the calls of one client.
     public var retryThrottle = RetryThrottle()
+    /// Names the caller to servers that authenticate: sent once per connection, in an AUTH frame.
+    public var authToken: String?
 
     public init() {}
 }

@@ -68,15 +68,24 @@ package final class ClientConnection {
     /// Times no PONG came in time.
     package private(set) var keepaliveTimeouts = 0
 
-    package init(loop: any EventLoop, keepalive: Keepalive? = nil) {
+    private let authToken: [UInt8]?
+
+    /// - Parameter authToken: sent in an AUTH frame ahead of the first request, so the
+    ///   server knows the caller for the connection's whole life.
+    package init(loop: any EventLoop, keepalive: Keepalive? = nil, authToken: [UInt8]? = nil) {
         self.loop = loop
         self.keepalive = keepalive
+        self.authToken = authToken
     }
 
     /// Starts writing to `sink`; call once, before the first call.
     package func attach(_ sink: any ConnectionOutput) {
         self.sink = sink
         lastReadAt = .now()
+        if let authToken {
+            writeAuthFrame(token: authToken, into: &output)
+            scheduleFlush()
+        }
         scheduleKeepalive()
     }
 
@@ -194,7 +203,13 @@ package final class ClientConnection {
         let unrun = listeners.filter { $0.key > goAway.lastCallID }
         for (callID, listener) in unrun.sorted(by: { $0.key < $1.key }) {
             listeners[callID] = nil
-            listener(.notRun(error))
+            // Only a drain (UNAVAILABLE) is worth retrying elsewhere; a refused token or a
+            // broken stream would be refused again.
+            if goAway.error.code == .unavailable {
+                listener(.notRun(error))
+            } else {
+                listener(.end(ResponseHead(error), payload: ByteBuffer()))
+            }
         }
     }
 

@@ -36,6 +36,21 @@ public func writeKeepaliveFrame(_ type: FrameType, value: UInt32, into buffer: i
     appendFrame(type: type, flags: [], callID: value, into: &buffer) { _ in }
 }
 
+/// How an AUTH frame names its caller.
+public enum AuthScheme {
+    /// A bearer token: `u16` length, then the token's bytes.
+    public static let bearerToken: UInt8 = 1
+}
+
+/// Appends an AUTH frame carrying `token` (1 to 1024 bytes).
+public func writeAuthFrame(token: some Collection<UInt8>, into buffer: inout ByteBuffer) {
+    appendFrame(type: .auth, flags: [], callID: 0, into: &buffer) { buffer in
+        buffer.writeInteger(AuthScheme.bearerToken)
+        buffer.writeInteger(UInt16(clamping: token.count))
+        buffer.writeBytes(token)
+    }
+}
+
 /// A GOAWAY frame's body.
 public struct GoAway: Sendable, Hashable {
     public var error: RPCError

@@ -51,6 +51,8 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let ping = FrameType(rawValue: 6)
     /// Server to client: the answer to a PING, echoing its value.
     public static let pong = FrameType(rawValue: 7)
+    /// Client to server, the first frame only, call id 0: names the caller by a token.
+    public static let auth = FrameType(rawValue: 8)
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .goAway: "GOAWAY"
         case .ping: "PING"
         case .pong: "PONG"
+        case .auth: "AUTH"
         default: "type \(rawValue)"
         }
     }

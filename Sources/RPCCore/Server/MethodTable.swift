@@ -11,6 +11,7 @@ public struct MethodTable: Sendable {
     struct Entry: Sendable {
         let method: WireMethod
         var kind: MethodKind = .unary
+        var idempotency: MethodIdempotency = .unknown
         var handler: ServerHandler?
     }
 
@@ -75,6 +76,7 @@ public struct MethodTable: Sendable {
                 method.input == Request.wireType && method.output == Response.wireType,
                 "\(descriptor.path) takes \(method.input) and returns \(method.output), not \(Request.wireType) and \(Response.wireType)")
             entries[index].kind = descriptor.kind
+            entries[index].idempotency = descriptor.idempotency
             entries[index].handler = handler
         }
     }

@@ -11,6 +11,8 @@ final class ServerCall: @unchecked Sendable {
     private(set) var isFinished = false
     /// Whether the connection tracks the call (it suspended), so it must be forgotten at the end.
     var isTracked = false
+    /// Whether its end is logged with the caller: it may change state and callers are authenticated.
+    var isAudited = false
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
 
@@ -26,6 +28,7 @@ final class ServerCall: @unchecked Sendable {
     /// the response is too large to encode.
     func respond<Response: WireMessage>(_ response: Response) {
         guard begin() else { return }
+        if isAudited { connection.audit(self, status: .ok) }
         connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
             do throws(WireError) {
                 try response.encode(into: &buffer)
@@ -39,6 +42,7 @@ final class ServerCall: @unchecked Sendable {
     /// Ends the call with `error`'s status, or OK for a stream when `error` is nil.
     func finish(_ error: RPCError?) {
         guard begin() else { return }
+        if isAudited { connection.audit(self, status: error?.code ?? .ok) }
         let head = ResponseHead(status: error?.code ?? .ok, message: error?.message ?? "", metadata: echoedMetadata)
         connection.writeResponse(callID: callID, head: head, payload: nil)
         connection.callEnded(self)

@@ -69,13 +69,29 @@ package final class ServerConnection {
     private var housekeeping: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
 
-    package init(table: MethodTable, loop: any EventLoop, executor: EventLoopTaskExecutor, limits: Limits, logger: Logger) {
+    private let authenticator: (any CallerAuthenticator)?
+    private let peerAddress: String?
+    private var hasReadAFrame = false
+    private var caller: Caller?
+    /// With an authenticator, whether the caller may call each method of `table`.
+    private var permitted: [Bool]?
+
+    /// - Parameters:
+    ///   - authenticator: who may call what; nil serves every caller.
+    ///   - peerAddress: the client's address, for limiting failed authentications.
+    package init(
+        table: MethodTable, loop: any EventLoop, executor: EventLoopTaskExecutor, limits: Limits, logger: Logger,
+        authenticator: (any CallerAuthenticator)? = nil, peerAddress: String? = nil
+    ) {
         self.table = table
         self.loop = loop
         self.executor = executor
         self.logger = logger
         self.limits = limits
+        self.authenticator = authenticator
+        self.peerAddress = peerAddress
         self.processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: limits.maximumFrameLength))
+        if let authenticator { permitted = table.entries.map { authenticator.allows(nil, toCall: $0.method.path) } }
     }
 
     /// Starts writing to `sink`; call once, before the first `receive`.
@@ -121,6 +137,8 @@ package final class ServerConnection {
     }
 
     private func handle(_ frame: Frame) {
+        let isFirstFrame = !hasReadAFrame
+        hasReadAFrame = true
         switch frame.type {
         case .request:
             startCall(frame)
@@ -128,6 +146,8 @@ package final class ServerConnection {
             callsInFlight[frame.callID]?.abort(RPCError(.cancelled, "cancelled by the client"))
         case .ping:
             answerPing(value: frame.callID)
+        case .auth:
+            authenticate(frame, isFirstFrame: isFirstFrame)
         default:
             writeResponse(callID: frame.callID, head: ResponseHead(status: .invalidArgument, message: "a client may not send frame \(frame.type)"), payload: nil)
         }
@@ -165,6 +185,10 @@ package final class ServerConnection {
             writeResponse(callID: callID, head: ResponseHead(status: .resourceExhausted, message: "\(callsInFlight.count) calls are in flight on this connection, the limit"), payload: nil)
             return
         }
+        if let permitted, !permitted[index] {
+            deny(callID: callID, path: table.entries[index].method.path)
+            return
+        }
         if head.timeoutMilliseconds == 0 {
             writeResponse(callID: callID, head: ResponseHead(status: .deadlineExceeded, message: "deadline of 0 ms had passed on arrival"), payload: nil)
             return
@@ -172,8 +196,9 @@ package final class ServerConnection {
         let requestID = head.metadata.isEmpty ? nil : head.metadata[Metadata.requestIDKey]
         lastAcceptedCallID = callID
         let call = ServerCall(
-            callID: callID, context: ServerContext(path: table.entries[index].method.path),
+            callID: callID, context: ServerContext(path: table.entries[index].method.path, caller: caller),
             isStreaming: table.entries[index].kind == .serverStreaming, requestID: requestID, connection: self)
+        call.isAudited = permitted != nil && !table.entries[index].idempotency.isSafeToRetry
         let payload = body
         let task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
         if !call.isFinished {
@@ -187,6 +212,58 @@ package final class ServerConnection {
                 }
             }
         }
+    }
+
+    // MARK: Authentication
+
+    /// An AUTH frame: the first frame may name the caller by a token; a wrong token ends the connection.
+    private func authenticate(_ frame: Frame, isFirstFrame: Bool) {
+        guard isFirstFrame else {
+            return goAway(RPCError(.invalidArgument, "AUTH must be the first frame on a connection"), reason: "late AUTH")
+        }
+        guard let authenticator else { return }  // authentication is off: nothing to check
+        var body = frame.body
+        guard body.readInteger(as: UInt8.self) == AuthScheme.bearerToken,
+            let length = body.readInteger(as: UInt16.self), (1...1024).contains(length),
+            let token = body.readBytes(length: Int(length))
+        else {
+            return goAway(RPCError(.unauthenticated, "an AUTH frame carries scheme 1 and a token of 1 to 1024 bytes"), reason: "bad AUTH")
+        }
+        switch authenticator.authenticate(token: token, from: peerAddress) {
+        case .success(let caller):
+            name(caller)
+        case .failure(let error):
+            logger.notice("authentication refused", metadata: ["peer": "\(peerAddress ?? "?")", "error": "\(error)"])
+            goAway(error, reason: "authentication")
+        }
+    }
+
+    /// The transport verified a client certificate naming `name`.
+    package func authenticate(certificateName name: String) {
+        guard let authenticator, caller == nil, let caller = authenticator.caller(forCertificateName: name) else { return }
+        self.name(caller)
+    }
+
+    private func name(_ caller: Caller) {
+        guard let authenticator else { return }
+        self.caller = caller
+        permitted = table.entries.map { authenticator.allows(caller, toCall: $0.method.path) }
+    }
+
+    private func deny(callID: UInt32, path: String) {
+        let error: RPCError
+        if let caller {
+            error = RPCError(.permissionDenied, "caller \(caller) may not call \(path)")
+        } else {
+            error = RPCError(.unauthenticated, "authenticate with a token (AUTH frame) or a client certificate")
+        }
+        logger.notice("call denied", metadata: ["caller": "\(caller?.name ?? "-")", "method": "\(path)", "status": "\(error.code)"])
+        writeResponse(callID: callID, head: ResponseHead(error), payload: nil)
+    }
+
+    /// A call that may have changed state ended: who made it, and how it went.
+    func audit(_ call: ServerCall, status: StatusCode) {
+        logger.notice("call", metadata: ["caller": "\(caller?.name ?? "-")", "method": "\(call.context.path)", "status": "\(status)"])
     }
 
     /// Answers at once; a peer that keeps pinging sooner than the minimum interval is cut off.

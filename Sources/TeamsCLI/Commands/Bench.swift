@@ -66,7 +66,7 @@ struct Bench: AsyncParsableCommand {
         for index in 0..<connections {
             let connection: RPCConnection
             do {
-                connection = try await RPCConnection.connect(endpoints: endpoints, configuration: global.clientConfiguration, group: group)
+                connection = try await RPCConnection.connect(endpoints: endpoints, configuration: global.clientConfiguration, tls: global.clientTLS, group: group)
             } catch {
                 FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
                 throw ExitCode(10 + Int32(error.code.rawValue))

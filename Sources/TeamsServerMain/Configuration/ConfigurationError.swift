@@ -8,6 +8,8 @@ enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     /// An environment variable holds a value it does not accept (empty values count
     /// as unset and never get here). `expected` completes "expected …".
     case invalidEnvironmentVariable(name: String, value: String, expected: String)
+    /// Settings that are each valid but do not go together, or a file they name that cannot be used.
+    case unusable(String)
 
     /// One line naming the flag or variable, the value and what is accepted:
     /// `--threads -1 is not valid: expected a whole number from 1 to 256`,
@@ -20,6 +22,8 @@ enum ConfigurationError: Error, Equatable, CustomStringConvertible {
             "\(flag) \(Self.shown(value)) is not valid: expected \(expected)"
         case .invalidEnvironmentVariable(let name, let value, let expected):
             "\(name)=\(Self.shown(value)) is not valid: expected \(expected)"
+        case .unusable(let message):
+            message
         }
     }
 

@@ -73,4 +73,32 @@ enum ServerOptions {
         name: "min-ping-interval", environmentVariable: "TEAMS_MIN_PING_INTERVAL",
         summary: "PINGs closer together than this are strikes, and the third in a row closes the connection; 0 allows any rate",
         defaultValue: .seconds(10), parser: .duration(zero: "allow pings at any rate"))
+
+    static let tlsCert = Setting<String?>(
+        name: "tls-cert", environmentVariable: "TEAMS_TLS_CERT",
+        summary: "PEM certificate chain to serve TLS with, with --tls-key", defaultValue: nil, parser: .readableFile)
+
+    static let tlsKey = Setting<String?>(
+        name: "tls-key", environmentVariable: "TEAMS_TLS_KEY",
+        summary: "PEM private key of --tls-cert", defaultValue: nil, parser: .readableFile)
+
+    static let tlsClientCA = Setting<String?>(
+        name: "tls-client-ca", environmentVariable: "TEAMS_TLS_CLIENT_CA",
+        summary: "PEM CA that client certificates must chain to (mutual TLS; needs --tls-cert)", defaultValue: nil, parser: .readableFile)
+
+    static let tlsHandshakeTimeout = Setting<Duration>(
+        name: "tls-handshake-timeout", environmentVariable: "TEAMS_TLS_HANDSHAKE_TIMEOUT",
+        summary: "A TLS handshake not done within this is cut off; more than 0",
+        defaultValue: .seconds(10), parser: .duration(zero: nil))
+
+    static let authTokens = Setting<String?>(
+        name: "auth-tokens", environmentVariable: "TEAMS_AUTH_TOKENS",
+        summary: "Callers, one per line: NAME ROLE SHA256-OF-TOKEN (ROLE reader or writer); re-read on SIGHUP",
+        defaultValue: nil, parser: .readableFile)
+
+    /// A flag without a value on the command line; the variable takes a boolean.
+    static let allowInsecure = Setting<Bool>(
+        name: "allow-insecure", environmentVariable: "TEAMS_ALLOW_INSECURE",
+        summary: "Serve a non-loopback address without TLS or authentication (the variable takes 1, true, yes, 0, false or no)",
+        defaultValue: false, defaultDescription: "off", parser: .boolean)
 }

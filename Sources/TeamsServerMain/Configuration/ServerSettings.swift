@@ -18,6 +18,42 @@ struct ServerSettings: Sendable {
     var frameReadTimeout: Duration
     var drainTimeout: Duration
     var minPingInterval: Duration
+    var tlsCert: String?
+    var tlsKey: String?
+    var tlsClientCA: String?
+    var tlsHandshakeTimeout: Duration
+    var authTokens: String?
+    var allowInsecure: Bool
+
+    /// TLS when a certificate and key are given, mutual TLS with a client CA.
+    var tls: ServerTLS? {
+        guard let tlsCert, let tlsKey else { return nil }
+        var tls = ServerTLS(certificateChainFile: tlsCert, privateKeyFile: tlsKey, clientCAFile: tlsClientCA)
+        tls.handshakeTimeout = tlsHandshakeTimeout
+        return tls
+    }
+
+    /// Callers are authenticated with a tokens file or client certificates.
+    var authenticatesCallers: Bool { authTokens != nil || tlsClientCA != nil }
+
+    /// The rules between settings: TLS needs both files; a client CA needs TLS; a
+    /// non-loopback address needs TLS or authentication unless --allow-insecure.
+    func validate() throws(ConfigurationError) {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw .unusable("--tls-cert and --tls-key (TEAMS_TLS_CERT, TEAMS_TLS_KEY) go together; only one is set")
+        }
+        if tlsClientCA != nil, tlsCert == nil {
+            throw .unusable("--tls-client-ca (TEAMS_TLS_CLIENT_CA) needs --tls-cert and --tls-key")
+        }
+        if !Self.isLoopback(host), tls == nil, !authenticatesCallers, !allowInsecure {
+            throw .unusable(
+                "refusing to serve \(host) without TLS or authentication: set --tls-cert and --tls-key, or --auth-tokens, or pass --allow-insecure")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 
     /// The RPC server's part.
     var rpcConfiguration: RPCServer.Configuration {
@@ -28,6 +64,7 @@ struct ServerSettings: Sendable {
         configuration.frameReadTimeout = frameReadTimeout
         configuration.drainTimeout = drainTimeout
         configuration.minimumPingInterval = minPingInterval
+        configuration.tls = tls
         return configuration
     }
 
@@ -50,6 +87,9 @@ struct ServerSettings: Sendable {
             entry(ServerOptions.frameReadTimeout, frameReadTimeout),
             entry(ServerOptions.drainTimeout, drainTimeout),
             entry(ServerOptions.minPingInterval, minPingInterval),
+            entry(ServerOptions.tlsCert, tlsCert),
+            entry(ServerOptions.tlsClientCA, tlsClientCA),
+            entry(ServerOptions.authTokens, authTokens),
         ]
         return Logger.Metadata(uniqueKeysWithValues: entries)
     }

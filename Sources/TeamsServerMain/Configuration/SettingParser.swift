@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// How the text of one setting, from a flag or an environment variable, becomes its
@@ -23,6 +24,16 @@ extension SettingParser where Value == String {
             expected: "a host name or IP address without spaces", valueName: "host",
             parse: { text in !text.isEmpty && !text.contains(where: \.isWhitespace) ? text : nil },
             format: { $0 })
+    }
+}
+
+extension SettingParser where Value == String? {
+    /// A path to a file this process can read; unset by default.
+    static var readableFile: Self {
+        Self(
+            expected: "the path of a readable file", valueName: "file",
+            parse: { text in FileManager.default.isReadableFile(atPath: text) ? .some(text) : nil },
+            format: { $0 ?? "none" })
     }
 }
 
