@@ -1,6 +1,7 @@
 # TeamService: the two commands are `make run` and `make test`.
 SWIFT ?= swift
-DEB_PACKAGES := protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev python3
+# prometheus gives promtool and chromium renders the bench report, both for ObservabilityTests.
+DEB_PACKAGES := protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev python3 prometheus chromium
 ASAN_SCRATCH := .build-asan
 
 .PHONY: deps build run test test-unit test-asan test-protocol-doc test-fuzz check-generated generate bench bench-compare fuzz fuzz-build clean

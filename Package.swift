@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Where the rules are: entities, validation, use cases and the ports they need.
@@ -60,6 +62,7 @@ let package = Package(
                 "CRPCProtobuf",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The TCP transport: RPCServer and RPCConnection.connect over NIO sockets, with TLS.
@@ -74,6 +77,7 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // A transport without a network: a server and clients joined in memory, for tests.
@@ -102,7 +106,7 @@ let package = Package(
         // Where a call comes in: TeamService and Health handlers bound to the interactor.
         .target(
             name: "TeamsService",
-            dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore"]
+            dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         // The typed async client used by the CLI, the tests and the benchmark.
         .target(
@@ -114,7 +118,7 @@ let package = Package(
         .target(name: "TeamsMemoryStore", dependencies: ["TeamsDomain"]),
         .target(
             name: "TeamsSQLiteStore",
-            dependencies: ["TeamsDomain", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TeamsDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics")]
         ),
         // A hand-written DynamoDB client and SigV4 signer (Soto is not available). Knows no teams.
         .target(
@@ -126,6 +130,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -151,6 +156,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -255,6 +263,7 @@ let package = Package(
             dependencies: [
                 "TeamsDomain", "TeamsService", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO",
                 "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsEventLog", "TeamsTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOExtras
@@ -34,6 +35,8 @@ public final class RPCServer: Sendable {
         public var minimumPingInterval: Duration = .seconds(10)
         /// TLS, and with a client CA mutual TLS; nil serves plaintext.
         public var tls: ServerTLS?
+        /// Log one line per call as it ends (an access log); off, calls pay nothing for it.
+        public var logsEveryCall = false
 
         public init(host: String = "127.0.0.1", port: Int = 7070, maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength, maximumBufferedOutput: Int = 4 << 20) {
             self.host = host
@@ -51,11 +54,12 @@ public final class RPCServer: Sendable {
     /// Binds and starts accepting. With `authenticator`, callers are authenticated
     /// once per connection (an AUTH frame's token, or a client certificate) and each
     /// call is checked against the caller's permissions.
+    /// With `metrics`, calls, connections and rejected frames are counted (`ServerMetrics.Name`).
     /// - Throws: `TLSSetupError` when the TLS files cannot be used; the bind error, e.g.
     ///   when the port is in use.
     public init(
         configuration: Configuration, table: MethodTable, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
-        authenticator: (any CallerAuthenticator)? = nil
+        authenticator: (any CallerAuthenticator)? = nil, metrics: ServerMetrics? = nil
     ) async throws {
         let tlsContext = try configuration.tls?.makeContext()
         let handshakeTimeout = TimeAmount(configuration.tls?.handshakeTimeout ?? .seconds(10))
@@ -84,12 +88,17 @@ public final class RPCServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard openConnections.admit() else {
+                        metrics?.connectionRejected(.limit)
                         logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.maximumConnections)"])
                         try channel.pipeline.syncOperations.addHandler(RefusingChannelHandler(
                             goAway: RPCError(.unavailable, "the server's limit of \(configuration.maximumConnections) connections is reached")))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in openConnections.release() }
+                    metrics?.connectionAccepted()
+                    channel.closeFuture.whenComplete { _ in
+                        openConnections.release()
+                        metrics?.connectionClosed()
+                    }
                     let loop = channel.eventLoop
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
@@ -98,8 +107,10 @@ public final class RPCServer: Sendable {
                     let connection = ServerConnection(
                         table: table, loop: loop,
                         executor: executors[ObjectIdentifier(loop)] ?? EventLoopTaskExecutor(loop: loop),
-                        limits: limits, logger: logger, authenticator: authenticator, peerAddress: channel.remoteAddress?.ipAddress)
-                    try channel.pipeline.syncOperations.addHandler(ServerChannelHandler(connection: connection))
+                        limits: limits, logger: logger, authenticator: authenticator, peerAddress: channel.remoteAddress?.ipAddress,
+                        metrics: metrics, logsEveryCall: configuration.logsEveryCall)
+                    try channel.pipeline.syncOperations.addHandler(
+                        ServerChannelHandler(connection: connection, metrics: metrics, usesTLS: tlsContext != nil))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

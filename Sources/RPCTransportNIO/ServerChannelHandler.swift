@@ -15,9 +15,14 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
 
     private let connection: ServerConnection
     private var context: ChannelHandlerContext?
+    private let metrics: ServerMetrics?
+    /// Until a TLS handshake completes; a connection that closes before then counts as refused by TLS.
+    private var awaitsTLSHandshake: Bool
 
-    init(connection: ServerConnection) {
+    init(connection: ServerConnection, metrics: ServerMetrics?, usesTLS: Bool) {
         self.connection = connection
+        self.metrics = metrics
+        self.awaitsTLSHandshake = usesTLS
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -45,6 +50,10 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if awaitsTLSHandshake {
+            awaitsTLSHandshake = false
+            metrics?.connectionRejected(.tls)
+        }
         connection.closed()
         context.fireChannelInactive()
     }
@@ -53,6 +62,7 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
         if event is ChannelShouldQuiesceEvent {
             connection.quiesce()
         } else if case TLSUserEvent.handshakeCompleted = event {
+            awaitsTLSHandshake = false
             // With mutual TLS the verified certificate may name the caller.
             if let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
                 let certificate = handler.peerCertificate, let name = CertificateIdentity.name(of: certificate)

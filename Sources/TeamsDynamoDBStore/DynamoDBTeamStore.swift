@@ -51,14 +51,16 @@ public final class DynamoDBTeamStore: TeamStore {
         createTable: Bool = true,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: WallClock = .system,
-        logger: Logger = Logger(label: "teams.dynamodb")
+        logger: Logger = Logger(label: "teams.dynamodb"),
+        requestHeaders: @escaping @Sendable () -> [(name: String, value: String)] = { [] }
     ) async throws(DynamoDBStoreError) -> DynamoDBTeamStore {
-        let configuration: DynamoDBConfiguration
+        var configuration: DynamoDBConfiguration
         do {
             configuration = try DynamoDBConfiguration.fromEnvironment(environment)
         } catch {
             throw .configuration(error)
         }
+        configuration.requestHeaders = requestHeaders
         let client = DynamoDBClient(configuration: configuration, logger: logger)
         let store = DynamoDBTeamStore(client: client, ownsClient: true, tableName: tableName, clock: clock, logger: logger)
         do {

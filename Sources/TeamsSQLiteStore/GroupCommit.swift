@@ -1,4 +1,5 @@
 import GRDB
+import Metrics
 import Synchronization
 import TeamsDomain
 
@@ -54,6 +55,10 @@ final class GroupCommit: Sendable {
         return result.withLock { $0! }
     }
 
+    /// Writes per commit, and how long each commit took, its fsync included.
+    static let batchSize = Recorder(label: "teams_sqlite_group_commit_writes")
+    static let commitDuration = Timer(label: "teams_sqlite_commit_duration_seconds")
+
     private func commitUntilDrained() async {
         while true {
             let batch = state.withLock { state -> [Write] in
@@ -62,6 +67,9 @@ final class GroupCommit: Sendable {
                 return state.pending
             }
             guard !batch.isEmpty else { return }
+            Self.batchSize.record(batch.count)
+            let started = ContinuousClock.now
+            defer { Self.commitDuration.record(duration: ContinuousClock.now - started) }
             do {
                 try await pool.write { database in
                     for write in batch {

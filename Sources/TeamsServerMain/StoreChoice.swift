@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import RPCCore
 import TeamsDomain
 import TeamsDynamoDBStore
 import TeamsMemoryStore
@@ -35,6 +36,15 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The kind alone, for metric labels.
+    var kind: String {
+        switch self {
+        case .memory: "memory"
+        case .sqlite: "sqlite"
+        case .dynamodb: "dynamodb"
+        }
+    }
+
     static var allValueStrings: [String] { ["memory", "sqlite:PATH", "dynamodb:TABLE"] }
 
     /// DynamoDB's rule: 3 to 255 of `a-z A-Z 0-9 _ - .`.
@@ -50,7 +60,11 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
         switch self {
         case .memory: InMemoryTeamRepository()
         case .sqlite(let path): try SQLiteTeamStore(path: path)
-        case .dynamodb(let table): try await DynamoDBTeamStore.open(tableName: table, createTable: createTable, logger: Logger(label: "teams.dynamodb"))
+        case .dynamodb(let table):
+            // Each request to DynamoDB carries the trace context of the call it serves.
+            try await DynamoDBTeamStore.open(tableName: table, createTable: createTable, logger: Logger(label: "teams.dynamodb")) {
+                TraceContext.traceParent.map { [(name: TraceContext.metadataKey, value: $0)] } ?? []
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import TeamsDomain
@@ -45,6 +47,18 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong(ServerOptions.logLevel.name), parsing: .unconditional, help: ServerOptions.logLevel.help)
     var logLevel: String?
+
+    @Option(name: .customLong(ServerOptions.logFormat.name), parsing: .unconditional, help: ServerOptions.logFormat.help)
+    var logFormat: String?
+
+    @Flag(name: .customLong(ServerOptions.accessLog.name), help: ArgumentHelp(ServerOptions.accessLog.help.abstract))
+    var accessLog = false
+
+    @Option(name: .customLong(ServerOptions.metricsPort.name), parsing: .unconditional, help: ServerOptions.metricsPort.help)
+    var metricsPort: String?
+
+    @Option(name: .customLong(ServerOptions.metricsHost.name), parsing: .unconditional, help: ServerOptions.metricsHost.help)
+    var metricsHost: String?
 
     @Option(name: .customLong(ServerOptions.eventRetentionDays.name), parsing: .unconditional, help: ServerOptions.eventRetentionDays.help)
     var eventRetentionDays: String?
@@ -100,6 +114,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
         if !allowsInsecure {
             allowsInsecure = try ServerOptions.allowInsecure.resolve(flag: nil, environment: environment)
         }
+        var logsEveryCall = self.accessLog
+        if !logsEveryCall {
+            logsEveryCall = try ServerOptions.accessLog.resolve(flag: nil, environment: environment)
+        }
         let settings = ServerSettings(
             host: try ServerOptions.host.resolve(flag: host, environment: environment),
             port: try ServerOptions.port.resolve(flag: port, environment: environment),
@@ -107,6 +125,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
             noCreateTable: createsNoTable,
             maxFrameBytes: try ServerOptions.maxFrameBytes.resolve(flag: maxFrameBytes, environment: environment),
             logLevel: try ServerOptions.logLevel.resolve(flag: logLevel, environment: environment),
+            logFormat: try ServerOptions.logFormat.resolve(flag: logFormat, environment: environment),
+            accessLog: logsEveryCall,
+            metricsPort: try ServerOptions.metricsPort.resolve(flag: metricsPort, environment: environment),
+            metricsHost: try ServerOptions.metricsHost.resolve(flag: metricsHost, environment: environment),
             eventRetentionDays: try ServerOptions.eventRetentionDays.resolve(flag: eventRetentionDays, environment: environment),
             threads: try ServerOptions.threads.resolve(flag: threads, environment: environment),
             maxConnections: try ServerOptions.maxConnections.resolve(flag: maxConnections, environment: environment),
@@ -162,13 +184,12 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try resolved()
-        let level = settings.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        settings.logFormat.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "teams-server")
+        // With metrics off nothing is bootstrapped: adapters' handles are no-ops and the hot path has no handles at all.
+        let registry = settings.metricsPort.map { _ in PrometheusCollectorRegistry() }
+        let factory = registry.map(PrometheusMetrics.init(registry:))
+        if let factory { MetricsSystem.bootstrap(factory) }
 
         // Files named by the settings are checked before anything starts: one line on failure.
         var authenticator: TokenAuthenticator?
@@ -181,9 +202,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
             Self.exitOnFailure(ConfigurationError.unusable("\(error)"))
         }
 
-        let teamStore: any TeamStore
+        var teamStore: any TeamStore
         do {
             teamStore = try await settings.store.open(createTable: !settings.noCreateTable)
+            if let factory { teamStore = MeasuredTeamStore(teamStore, kind: settings.store.kind, factory: factory) }
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
             FileHandle.standardError.write(Data("teams-server: \(error)\n".utf8))
@@ -192,8 +214,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let changes = ChangeSignal()
         let interactor = TeamInteractor(repository: teamStore, changes: changes)
+        var publisher: any EventPublisher = LoggingEventPublisher(logger: Logger(label: "teams.events"))
+        if let factory { publisher = MeasuredEventPublisher(publisher, factory: factory) }
         let relay = EventRelay(
-            outbox: teamStore, publisher: LoggingEventPublisher(logger: Logger(label: "teams.events")), changes: changes,
+            outbox: teamStore, publisher: publisher, changes: changes,
             retention: .seconds(Int64(settings.eventRetentionDays * 86_400)))
         let watch = EventWatch(outbox: teamStore, changes: changes)
         let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.description, events: watch)
@@ -202,7 +226,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let server: RPCServer
         do {
-            server = try await RPCServer(configuration: configuration, table: table, group: group, logger: logger, authenticator: authenticator)
+            server = try await RPCServer(
+                configuration: configuration, table: table, group: group, logger: logger, authenticator: authenticator,
+                metrics: factory.map { ServerMetrics(table: table, factory: $0) })
         } catch {
             FileHandle.standardError.write(Data("teams-server: cannot listen on \(settings.host):\(settings.port): \(error)\n".utf8))
             throw ExitCode(3)
@@ -214,6 +240,22 @@ struct TeamsServerCommand: AsyncParsableCommand {
         var services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
         if let authenticator, let path = settings.authTokens {
             services.append(TokensReloadService(authenticator: authenticator, path: path, logger: logger))
+        }
+        if let registry, let factory, let port = settings.metricsPort {
+            let process = ProcessMetrics(factory: factory)
+            let stored = Gauge(label: EventMetrics.storedSequence, factory: factory)
+            let endpoint: MetricsEndpoint
+            do {
+                endpoint = try await MetricsEndpoint(host: settings.metricsHost, port: port, registry: registry) { [teamStore] in
+                    process.update()
+                    if let sequence = try? await teamStore.latestSequence() { stored.record(Double(sequence)) }
+                }
+            } catch {
+                FileHandle.standardError.write(Data("teams-server: cannot serve metrics on \(settings.metricsHost):\(port): \(error)\n".utf8))
+                throw ExitCode(3)
+            }
+            logger.info("metrics at /metrics", metadata: ["address": "\(endpoint.localAddress)"])
+            services.append(endpoint)
         }
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         // The event loops end with the process; shutting them down here races

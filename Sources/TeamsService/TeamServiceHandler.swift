@@ -1,3 +1,4 @@
+import CoreMetrics
 import RPCCore
 import TeamsDomain
 import TeamsProto
@@ -8,6 +9,9 @@ import TeamsWire
 struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     let interactor: TeamInteractor
     let events: EventWatch
+
+    /// Watches open now; made on first use, after the process has chosen its metrics backend.
+    static let watchers = Meter(label: "teams_event_watchers")
 
     func createTeam(_ request: Teams_V1_CreateTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CreateTeamResponse {
         let team = try await use { () throws(TeamError) in
@@ -59,6 +63,8 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     }
 
     func watchEvents(_ request: Teams_V1_WatchEventsRequest, stream: ServerStream<Teams_V1_TeamEvent>, context: ServerContext) async throws(RPCError) {
+        Self.watchers.increment()
+        defer { Self.watchers.decrement() }
         do {
             try await events.watch(from: request.fromSequence) { event in try await stream.send(Teams_V1_TeamEvent(event)) }
         } catch let error as RPCError {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -82,8 +83,11 @@ public final class DynamoDBClient: Sendable {
     public func send(operation: String, body: [UInt8]) async throws -> [UInt8] {
         let endpoint = configuration.endpoint.absoluteString
         let strategy = configuration.retryStrategy
+        let metrics = OperationMetrics(operation)
         return try await strategy.execute { attempt in
+            metrics.attempts.increment()
             if attempt > 1 {
+                metrics.retries.increment()
                 logger.debug("retrying DynamoDB request", metadata: ["operation": "\(operation)", "attempt": "\(attempt)"])
             }
             try Task.checkCancellation()
@@ -108,6 +112,9 @@ public final class DynamoDBClient: Sendable {
                     errorTypeHeader: response.headers.first(name: "x-amzn-ErrorType"),
                     body: bytes
                 )
+                if RetryStrategy.category(ofServiceError: failure.type, statusCode: failure.statusCode) == .throttling {
+                    metrics.throttles.increment()
+                }
                 logger.debug(
                     "DynamoDB returned an error",
                     metadata: ["operation": "\(operation)", "type": "\(failure.type)", "status": "\(failure.statusCode)"]
@@ -152,8 +159,22 @@ public final class DynamoDBClient: Sendable {
         request.method = .POST
         request.headers = signed.headers
         request.headers.add(name: "User-Agent", value: "aws-dynamodb-swift/1.0")  // not signed
+        for header in configuration.requestHeaders() { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         return request
+    }
+
+    /// Counted per operation through swift-metrics: a no-op until the process bootstraps a backend.
+    struct OperationMetrics {
+        let attempts: Counter
+        let retries: Counter
+        let throttles: Counter
+
+        init(_ operation: String) {
+            attempts = Counter(label: "dynamodb_attempts_total", dimensions: [("operation", operation)])
+            retries = Counter(label: "dynamodb_retries_total", dimensions: [("operation", operation)])
+            throttles = Counter(label: "dynamodb_throttles_total", dimensions: [("operation", operation)])
+        }
     }
 
     static var encoder: JSONEncoder {

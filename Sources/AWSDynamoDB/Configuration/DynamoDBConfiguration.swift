@@ -15,6 +15,9 @@ public struct DynamoDBConfiguration: Sendable {
     /// Connect timeout of the `HTTPClient` the client creates itself. An injected
     /// `HTTPClient` keeps its own settings.
     public var connectTimeout: Duration
+    /// Headers added to every attempt, unsigned, read when it is sent: e.g. the W3C
+    /// `traceparent` of the call being served. None by default.
+    public var requestHeaders: @Sendable () -> [(name: String, value: String)] = { [] }
 
     public init(
         region: String,

@@ -88,6 +88,7 @@ private func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer
     do throws(WireError) {
         return try Request(decoding: payload)
     } catch {
+        call.payloadRejected()
         switch error {
         case .malformed: call.finish(RPCError(.invalidArgument, "request does not decode: \(error)"))
         case .tooLarge: call.finish(RPCError(.resourceExhausted, "request is too large to decode: \(error)"))

@@ -3,10 +3,16 @@ import NIOCore
 /// One call in flight on a connection. Confined to the connection's event loop.
 final class ServerCall: @unchecked Sendable {
     let callID: UInt32
+    /// The method's index in the connection's `MethodTable`.
+    let method: Int
     let context: ServerContext
     let isStreaming: Bool
     /// The request's `request-id`, echoed in the response.
-    private let requestID: String?
+    let requestID: String?
+    /// The request's W3C `traceparent`, for the logs.
+    let traceParent: String?
+    /// When the request was read.
+    let startedAt: NIODeadline
     private let connection: ServerConnection
     private(set) var isFinished = false
     /// Whether the connection tracks the call (it suspended), so it must be forgotten at the end.
@@ -16,11 +22,17 @@ final class ServerCall: @unchecked Sendable {
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
 
-    init(callID: UInt32, context: ServerContext, isStreaming: Bool, requestID: String?, connection: ServerConnection) {
+    init(
+        callID: UInt32, method: Int, context: ServerContext, isStreaming: Bool, requestID: String?, traceParent: String?,
+        startedAt: NIODeadline, connection: ServerConnection
+    ) {
         self.callID = callID
+        self.method = method
         self.context = context
         self.isStreaming = isStreaming
         self.requestID = requestID
+        self.traceParent = traceParent
+        self.startedAt = startedAt
         self.connection = connection
     }
 
@@ -28,7 +40,6 @@ final class ServerCall: @unchecked Sendable {
     /// the response is too large to encode.
     func respond<Response: WireMessage>(_ response: Response) {
         guard begin() else { return }
-        if isAudited { connection.audit(self, status: .ok) }
         connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
             do throws(WireError) {
                 try response.encode(into: &buffer)
@@ -36,16 +47,15 @@ final class ServerCall: @unchecked Sendable {
                 throw RPCError(.resourceExhausted, "the response cannot be encoded: \(error)")
             }
         }
-        connection.callEnded(self)
+        connection.callEnded(self, status: .ok)
     }
 
     /// Ends the call with `error`'s status, or OK for a stream when `error` is nil.
     func finish(_ error: RPCError?) {
         guard begin() else { return }
-        if isAudited { connection.audit(self, status: error?.code ?? .ok) }
         let head = ResponseHead(status: error?.code ?? .ok, message: error?.message ?? "", metadata: echoedMetadata)
         connection.writeResponse(callID: callID, head: head, payload: nil)
-        connection.callEnded(self)
+        connection.callEnded(self, status: head.status)
     }
 
     /// Queues `message`; true when the connection's buffer was flushed.
@@ -74,6 +84,9 @@ final class ServerCall: @unchecked Sendable {
         deadlineTimer = nil
         return true
     }
+
+    /// The request's payload did not decode; the handler ends the call with the error.
+    func payloadRejected() { connection.payloadRejected() }
 
     /// Ends the call from outside the handler (deadline, cancel, close) and stops its work.
     func abort(_ error: RPCError) {

@@ -75,13 +75,19 @@ package final class ServerConnection {
     private var caller: Caller?
     /// With an authenticator, whether the caller may call each method of `table`.
     private var permitted: [Bool]?
+    private let metrics: ServerMetrics?
+    /// Whether every call is logged when it ends (`--access-log`); off, calls pay nothing for it.
+    private let logsEveryCall: Bool
 
     /// - Parameters:
     ///   - authenticator: who may call what; nil serves every caller.
-    ///   - peerAddress: the client's address, for limiting failed authentications.
+    ///   - peerAddress: the client's address, for limiting failed authentications and for logs.
+    ///   - metrics: what to count; nil counts nothing.
+    ///   - logsEveryCall: log one line per call as it ends, at info.
     package init(
         table: MethodTable, loop: any EventLoop, executor: EventLoopTaskExecutor, limits: Limits, logger: Logger,
-        authenticator: (any CallerAuthenticator)? = nil, peerAddress: String? = nil
+        authenticator: (any CallerAuthenticator)? = nil, peerAddress: String? = nil,
+        metrics: ServerMetrics? = nil, logsEveryCall: Bool = false
     ) {
         self.table = table
         self.loop = loop
@@ -90,6 +96,8 @@ package final class ServerConnection {
         self.limits = limits
         self.authenticator = authenticator
         self.peerAddress = peerAddress
+        self.metrics = metrics
+        self.logsEveryCall = logsEveryCall
         self.processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: limits.maximumFrameLength))
         if let authenticator { permitted = table.entries.map { authenticator.allows(nil, toCall: $0.method.path) } }
     }
@@ -120,13 +128,14 @@ package final class ServerConnection {
                 switch event {
                 case .frame(let frame): handle(frame)
                 case .oversized(let type, let callID, let length):
+                    metrics?.frameRejected(.oversized)
                     if type == .request {
-                        writeResponse(callID: callID, head: ResponseHead(status: .resourceExhausted, message: "request frame of \(length) bytes exceeds the limit of \(limits.maximumFrameLength) bytes"), payload: nil)
+                        refuse(callID, method: nil, .resourceExhausted, "request frame of \(length) bytes exceeds the limit of \(limits.maximumFrameLength) bytes")
                     }
                 }
             }
         } catch {
-            goAway(RPCError(.invalidArgument, "unreadable byte stream: \(error)"), reason: "bad stream")
+            goAway(RPCError(.invalidArgument, "unreadable byte stream: \(error)"), reason: "bad stream", rejection: .badStream)
         }
     }
 
@@ -156,54 +165,58 @@ package final class ServerConnection {
     private func startCall(_ frame: Frame) {
         let callID = frame.callID
         guard !isQuiescing else {
-            writeResponse(callID: callID, head: ResponseHead(status: .unavailable, message: "the server is draining; the call was not run"), payload: nil)
-            return
+            return refuse(callID, method: nil, .unavailable, "the server is draining; the call was not run")
         }
         var body = frame.body
         let head: RequestHead
         do {
             head = try RequestHead.read(flags: frame.flags, from: &body)
         } catch {
-            writeResponse(callID: callID, head: ResponseHead(error), payload: nil)
-            return
+            metrics?.frameRejected(.undecodable)
+            return refuse(callID, method: nil, error.code, error.message)
         }
         guard let index = resolveMethod(head) else {
+            metrics?.frameRejected(.unknownMethod)
             let message = head.methodName.map { "unknown method \($0)" } ?? "method ref \(head.methodRef) is not bound on this connection; send the method name first"
-            writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: message), payload: nil)
-            return
+            return refuse(callID, method: nil, .unimplemented, message)
         }
         // Fields one by one: copying the whole entry would retain and release its strings.
         guard let handler = table.entries[index].handler else {
-            writeResponse(callID: callID, head: ResponseHead(status: .unimplemented, message: "method \(table.entries[index].method.path) is not implemented by this server"), payload: nil)
-            return
+            return refuse(callID, method: index, .unimplemented, "method \(table.entries[index].method.path) is not implemented by this server")
         }
         guard callsInFlight.isEmpty || callsInFlight[callID] == nil else {
-            writeResponse(callID: callID, head: ResponseHead(status: .invalidArgument, message: "call id \(callID) is already in flight"), payload: nil)
-            return
+            return refuse(callID, method: index, .invalidArgument, "call id \(callID) is already in flight")
         }
         guard callsInFlight.count < limits.maximumCallsInFlight else {
-            writeResponse(callID: callID, head: ResponseHead(status: .resourceExhausted, message: "\(callsInFlight.count) calls are in flight on this connection, the limit"), payload: nil)
-            return
+            return refuse(callID, method: index, .resourceExhausted, "\(callsInFlight.count) calls are in flight on this connection, the limit")
         }
         if let permitted, !permitted[index] {
-            deny(callID: callID, path: table.entries[index].method.path)
-            return
+            return deny(callID: callID, method: index)
         }
         if head.timeoutMilliseconds == 0 {
-            writeResponse(callID: callID, head: ResponseHead(status: .deadlineExceeded, message: "deadline of 0 ms had passed on arrival"), payload: nil)
-            return
+            return refuse(callID, method: index, .deadlineExceeded, "deadline of 0 ms had passed on arrival")
         }
         let requestID = head.metadata.isEmpty ? nil : head.metadata[Metadata.requestIDKey]
+        let traceParent = head.metadata.isEmpty ? nil : head.metadata[TraceContext.metadataKey].flatMap(TraceContext.validated)
         lastAcceptedCallID = callID
         let call = ServerCall(
-            callID: callID, context: ServerContext(path: table.entries[index].method.path, caller: caller),
-            isStreaming: table.entries[index].kind == .serverStreaming, requestID: requestID, connection: self)
+            callID: callID, method: index, context: ServerContext(path: table.entries[index].method.path, caller: caller),
+            isStreaming: table.entries[index].kind == .serverStreaming, requestID: requestID, traceParent: traceParent,
+            startedAt: lastReadAt, connection: self)
         call.isAudited = permitted != nil && !table.entries[index].idempotency.isSafeToRetry
         let payload = body
-        let task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
+        let task: Task<Void, Never>
+        if let traceParent {
+            task = Task.immediate(executorPreference: executor) {
+                await TraceContext.$traceParent.withValue(traceParent) { await handler(payload, call) }
+            }
+        } else {
+            task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
+        }
         if !call.isFinished {
             call.task = task
             call.isTracked = true
+            metrics?.methods[index].inFlight?.increment()
             callsInFlight[callID] = call
             // Armed only for a call that suspended: one that finished at once met any deadline.
             if let timeout = head.timeoutMilliseconds {
@@ -219,7 +232,7 @@ package final class ServerConnection {
     /// An AUTH frame: the first frame may name the caller by a token; a wrong token ends the connection.
     private func authenticate(_ frame: Frame, isFirstFrame: Bool) {
         guard isFirstFrame else {
-            return goAway(RPCError(.invalidArgument, "AUTH must be the first frame on a connection"), reason: "late AUTH")
+            return goAway(RPCError(.invalidArgument, "AUTH must be the first frame on a connection"), reason: "late AUTH", rejection: .badStream)
         }
         guard let authenticator else { return }  // authentication is off: nothing to check
         var body = frame.body
@@ -227,14 +240,14 @@ package final class ServerConnection {
             let length = body.readInteger(as: UInt16.self), (1...1024).contains(length),
             let token = body.readBytes(length: Int(length))
         else {
-            return goAway(RPCError(.unauthenticated, "an AUTH frame carries scheme 1 and a token of 1 to 1024 bytes"), reason: "bad AUTH")
+            return goAway(RPCError(.unauthenticated, "an AUTH frame carries scheme 1 and a token of 1 to 1024 bytes"), reason: "bad AUTH", rejection: .auth)
         }
         switch authenticator.authenticate(token: token, from: peerAddress) {
         case .success(let caller):
             name(caller)
         case .failure(let error):
             logger.notice("authentication refused", metadata: ["peer": "\(peerAddress ?? "?")", "error": "\(error)"])
-            goAway(error, reason: "authentication")
+            goAway(error, reason: "authentication", rejection: .auth)
         }
     }
 
@@ -250,7 +263,8 @@ package final class ServerConnection {
         permitted = table.entries.map { authenticator.allows(caller, toCall: $0.method.path) }
     }
 
-    private func deny(callID: UInt32, path: String) {
+    private func deny(callID: UInt32, method index: Int) {
+        let path = table.entries[index].method.path
         let error: RPCError
         if let caller {
             error = RPCError(.permissionDenied, "caller \(caller) may not call \(path)")
@@ -259,14 +273,25 @@ package final class ServerConnection {
         }
         logger.notice("call denied", metadata: ["caller": "\(caller?.name ?? "-")", "method": "\(path)", "status": "\(error.code)"])
         writeResponse(callID: callID, head: ResponseHead(error), payload: nil)
+        metrics?.callRefused(method: index, status: error.code)
     }
 
-    /// A call that may have changed state ended: who made it, and how it went.
-    func audit(_ call: ServerCall, status: StatusCode) {
-        logger.notice("call", metadata: ["caller": "\(caller?.name ?? "-")", "method": "\(call.context.path)", "status": "\(status)"])
+    /// Answers a call without running it, and counts it.
+    private func refuse(_ callID: UInt32, method index: Int?, _ status: StatusCode, _ message: String) {
+        writeResponse(callID: callID, head: ResponseHead(status: status, message: message), payload: nil)
+        metrics?.callRefused(method: index, status: status)
+        if logsEveryCall {
+            logger.info("call", metadata: [
+                "method": "\(index.map { table.entries[$0].method.path } ?? ServerMetrics.unknownMethod)", "status": "\(status)",
+                "call_id": "\(callID)", "peer": "\(peerAddress ?? "-")", "caller": "\(caller?.name ?? "-")", "message": "\(message)",
+            ])
+        }
     }
 
     /// Answers at once; a peer that keeps pinging sooner than the minimum interval is cut off.
+    /// A request's payload did not decode.
+    func payloadRejected() { metrics?.frameRejected(.undecodable) }
+
     private func answerPing(value: UInt32) {
         if let last = lastPingAt, lastReadAt - last < limits.minimumPingInterval {
             pingStrikes += 1
@@ -350,8 +375,18 @@ package final class ServerConnection {
         sink.write(batch)
     }
 
-    func callEnded(_ call: ServerCall) {
+    /// A call ended with `status`: counted, audited when it may have changed state, logged with `--access-log`.
+    func callEnded(_ call: ServerCall, status: StatusCode) {
         if call.isTracked { callsInFlight[call.callID] = nil }
+        metrics?.callEnded(method: call.method, status: status, start: call.startedAt, wasInFlight: call.isTracked)
+        if call.isAudited || logsEveryCall {
+            // An audit line is a notice, so it shows at the default log level.
+            logger.log(level: call.isAudited ? .notice : .info, "call", metadata: [
+                "method": "\(call.context.path)", "status": "\(status)", "duration_us": "\((NIODeadline.now() - call.startedAt).nanoseconds / 1000)",
+                "request_id": "\(call.requestID ?? "-")", "traceparent": "\(call.traceParent ?? "-")",
+                "call_id": "\(call.callID)", "peer": "\(peerAddress ?? "-")", "caller": "\(caller?.name ?? "-")",
+            ])
+        }
         if isQuiescing, callsInFlight.isEmpty { closeWhenFlushed() }
     }
 
@@ -400,7 +435,7 @@ package final class ServerConnection {
             guard self.sink != nil else { return }
             let now = NIODeadline.now()
             if let since = self.partialFrameSince, now - since >= self.limits.frameReadTimeout {
-                self.goAway(RPCError(.deadlineExceeded, "a frame was not completed within \(self.limits.frameReadTimeout)"), reason: "frame read timeout")
+                self.goAway(RPCError(.deadlineExceeded, "a frame was not completed within \(self.limits.frameReadTimeout)"), reason: "frame read timeout", rejection: .badStream)
             } else if let idle = self.limits.idleTimeout, self.callsInFlight.isEmpty, now - self.lastReadAt >= idle {
                 self.goAway(RPCError(.unavailable, "idle for \(idle)"), reason: "idle")
             } else {
@@ -409,7 +444,9 @@ package final class ServerConnection {
         }
     }
 
-    private func goAway(_ error: RPCError, reason: String) {
+    /// - Parameter rejection: how metrics count it, when the peer is to blame.
+    private func goAway(_ error: RPCError, reason: String, rejection: ServerMetrics.ConnectionRejection? = nil) {
+        if let rejection { metrics?.connectionRejected(rejection) }
         logger.info("closing connection", metadata: ["reason": "\(reason)", "error": "\(error)"])
         isQuiescing = true
         reserveOutput()

@@ -34,6 +34,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Event loop threads driving the connections; default 1 leaves the other cores to the server.") var threads = 1
     @Flag(help: "After the run, read back every team created and player added that the server acknowledged, and report any missing.")
     var checkWrites = false
+    @Option(help: ArgumentHelp("Also write the run as a self-contained HTML page: throughput over time, latency percentiles, calls by status, parameters.", valueName: "file.html"))
+    var report: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -44,6 +46,10 @@ struct Bench: AsyncParsableCommand {
         _ = try Self.parseDuration(duration, option: "--duration")
         _ = try Self.parseDuration(warmup, option: "--warmup")
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        if let report {
+            let folder = URL(fileURLWithPath: report).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: folder) else { throw ValidationError("--report \(report): the folder \(folder) is not writable") }
+        }
         do { _ = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
     }
 
@@ -94,7 +100,9 @@ struct Bench: AsyncParsableCommand {
             try await connection.eventLoop.submit { driver.value.beginMeasuring(calls: perDriverCalls) }.get()
         }
         var lastCalls = 0
+        var lastErrors = 0
         var lastTick = started
+        var timeline: [ThroughputSample] = []
         while true {
             // Check often, so the end of a --requests run is timed closely; report once a second.
             try await Task.sleep(for: .milliseconds(20))
@@ -105,7 +113,11 @@ struct Bench: AsyncParsableCommand {
             if now - lastTick >= .seconds(1) {
                 let rateNow = Double(snapshot.calls - lastCalls) / (now - lastTick).seconds
                 progress.say(String(format: "%5.1fs  %@ calls  %@/s  errors %d", (now - started).seconds, Self.grouped(snapshot.calls), Self.grouped(Int(rateNow)), snapshot.errors))
+                timeline.append(ThroughputSample(
+                    second: (now - started).seconds, callsPerSecond: rateNow,
+                    errorsPerSecond: Double(snapshot.errors - lastErrors) / (now - lastTick).seconds))
                 lastCalls = snapshot.calls
+                lastErrors = snapshot.errors
                 lastTick = now
             }
         }
@@ -154,7 +166,20 @@ struct Bench: AsyncParsableCommand {
             transparentRetries: clientStatistics.transparentRetries, keepaliveTimeouts: clientStatistics.keepaliveTimeouts,
             writesAcknowledged: checkWrites ? acknowledged.count : nil, writesMissing: missing)
         report.print(json: global.json)
+        if let path = self.report {
+            let percentiles = Self.reportedPercentiles.map { (percentile: $0, microseconds: Double(stats.histogram.valueAtPercentile($0))) }
+            do {
+                try HTMLReport.render(report, timeline: timeline, percentiles: percentiles).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                FileHandle.standardError.write(Data("teams bench: cannot write --report \(path): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            progress.say("report written to \(path)")
+        }
     }
+
+    /// The latency distribution's points in the HTML report, HdrHistogram style.
+    static let reportedPercentiles: [Double] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100]
 
     // MARK: Steps
 

@@ -35,6 +35,26 @@ enum ServerOptions {
         summary: "trace, debug, info, notice, warning, error or critical",
         defaultValue: .info, parser: .logLevel)
 
+    static let logFormat = Setting<LogFormat>(
+        name: "log-format", environmentVariable: "TEAMS_LOG_FORMAT",
+        summary: "text (one readable line per entry) or json (one JSON object per line, fixed field names)",
+        defaultValue: .text, parser: .logFormat)
+
+    /// A flag without a value on the command line; the variable takes a boolean.
+    static let accessLog = Setting<Bool>(
+        name: "access-log", environmentVariable: "TEAMS_ACCESS_LOG",
+        summary: "Log one line per call at info: method, status, duration, request id, traceparent (the variable takes 1, true, yes, 0, false or no)",
+        defaultValue: false, defaultDescription: "off", parser: .boolean)
+
+    static let metricsPort = Setting<Int?>(
+        name: "metrics-port", environmentVariable: "TEAMS_METRICS_PORT",
+        summary: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port); off when unset",
+        defaultValue: nil, parser: .optionalPort)
+
+    static let metricsHost = Setting<String>(
+        name: "metrics-host", environmentVariable: "TEAMS_METRICS_HOST", summary: "Address the metrics endpoint listens on",
+        defaultValue: "127.0.0.1", parser: .host)
+
     static let eventRetentionDays = Setting<Double>(
         name: "event-retention-days", environmentVariable: "TEAMS_EVENT_RETENTION_DAYS",
         summary: "Days to keep events for WatchEvents (more than 0, at most 3650)",

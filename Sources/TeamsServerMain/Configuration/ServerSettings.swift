@@ -10,6 +10,10 @@ struct ServerSettings: Sendable {
     var noCreateTable: Bool
     var maxFrameBytes: UInt32
     var logLevel: Logger.Level
+    var logFormat: LogFormat
+    var accessLog: Bool
+    var metricsPort: Int?
+    var metricsHost: String
     var eventRetentionDays: Double
     var threads: Int
     var maxConnections: Int
@@ -65,6 +69,7 @@ struct ServerSettings: Sendable {
         configuration.drainTimeout = drainTimeout
         configuration.minimumPingInterval = minPingInterval
         configuration.tls = tls
+        configuration.logsEveryCall = accessLog
         return configuration
     }
 
@@ -79,6 +84,10 @@ struct ServerSettings: Sendable {
             entry(ServerOptions.noCreateTable, noCreateTable),
             entry(ServerOptions.maxFrameBytes, maxFrameBytes),
             entry(ServerOptions.logLevel, logLevel),
+            entry(ServerOptions.logFormat, logFormat),
+            entry(ServerOptions.accessLog, accessLog),
+            entry(ServerOptions.metricsPort, metricsPort),
+            entry(ServerOptions.metricsHost, metricsHost),
             entry(ServerOptions.eventRetentionDays, eventRetentionDays),
             entry(ServerOptions.threads, threads),
             entry(ServerOptions.maxConnections, maxConnections),

@@ -55,6 +55,25 @@ extension SettingParser where Value == Int {
     }
 }
 
+extension SettingParser where Value == Int? {
+    /// A TCP port, 0 to 65535, or unset (off).
+    static var optionalPort: Self {
+        Self(
+            expected: "a port from 0 to 65535", valueName: "port",
+            parse: { text in SettingParser<Int>.port.parse(text).map { .some($0) } },
+            format: { $0.map { "\($0)" } ?? "off" })
+    }
+}
+
+extension SettingParser where Value == LogFormat {
+    static var logFormat: Self {
+        Self(
+            expected: "text or json", valueName: "format",
+            parse: { text in LogFormat(rawValue: text.lowercased()) },
+            format: { $0.rawValue })
+    }
+}
+
 extension SettingParser where Value == UInt32 {
     /// A number of bytes in `range`, written in decimal digits.
     static func byteCount(in range: ClosedRange<UInt32>) -> Self {

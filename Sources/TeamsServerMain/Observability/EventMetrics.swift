@@ -1,0 +1,25 @@
+import Metrics
+import TeamsDomain
+
+/// The event relay's position: the newest event stored and the newest published.
+/// Their difference is the relay's lag.
+enum EventMetrics {
+    static let storedSequence = "teams_events_stored_sequence"
+    static let publishedSequence = "teams_events_published_sequence"
+}
+
+/// Publishes through `publisher` and records each event's sequence as the newest published.
+struct MeasuredEventPublisher: EventPublisher {
+    let publisher: any EventPublisher
+    let published: Gauge
+
+    init(_ publisher: any EventPublisher, factory: any MetricsFactory) {
+        self.publisher = publisher
+        published = Gauge(label: EventMetrics.publishedSequence, factory: factory)
+    }
+
+    func publish(_ event: TeamEvent) async {
+        await publisher.publish(event)
+        published.record(Double(event.sequence))
+    }
+}
