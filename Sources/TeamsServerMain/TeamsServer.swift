@@ -4,7 +4,6 @@ import Logging
 import Metrics
 import NIOCore
 import NIOPosix
-import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import TeamsDomain
@@ -187,8 +186,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
         settings.logFormat.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "teams-server")
         // With metrics off nothing is bootstrapped: adapters' handles are no-ops and the hot path has no handles at all.
-        let registry = settings.metricsPort.map { _ in PrometheusCollectorRegistry() }
-        let factory = registry.map(PrometheusMetrics.init(registry:))
+        let factory = settings.metricsPort.map { _ in PrometheusMetrics() }
         if let factory { MetricsSystem.bootstrap(factory) }
 
         // Files named by the settings are checked before anything starts: one line on failure.
@@ -241,12 +239,12 @@ struct TeamsServerCommand: AsyncParsableCommand {
         if let authenticator, let path = settings.authTokens {
             services.append(TokensReloadService(authenticator: authenticator, path: path, logger: logger))
         }
-        if let registry, let factory, let port = settings.metricsPort {
+        if let factory, let port = settings.metricsPort {
             let process = ProcessMetrics(factory: factory)
             let stored = Gauge(label: EventMetrics.storedSequence, factory: factory)
             let endpoint: MetricsEndpoint
             do {
-                endpoint = try await MetricsEndpoint(host: settings.metricsHost, port: port, registry: registry) { [teamStore] in
+                endpoint = try await MetricsEndpoint(host: settings.metricsHost, port: port, metrics: factory) { [teamStore] in
                     process.update()
                     if let sequence = try? await teamStore.latestSequence() { stored.record(Double(sequence)) }
                 }

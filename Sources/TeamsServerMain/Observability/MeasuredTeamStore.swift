@@ -1,4 +1,5 @@
 import Metrics
+import NIOCore
 import TeamsDomain
 
 /// A store that times each operation into `teams_store_operation_duration_seconds{operation,store}`.
@@ -25,49 +26,68 @@ struct MeasuredTeamStore: TeamStore {
         )
     }
 
-    private func timed<T>(_ timer: Timer, _ body: () async throws(RepositoryError) -> T) async throws(RepositoryError) -> T {
-        let started = ContinuousClock.now
-        defer { timer.record(duration: ContinuousClock.now - started) }
-        return try await body()
+    /// Records the time since `start`; called from `defer`, so failures are timed too.
+    private func record(_ timer: Timer, since start: NIODeadline) {
+        timer.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 
     func team(withID id: TeamID) async throws(RepositoryError) -> Team? {
-        try await timed(getDuration) { () throws(RepositoryError) in try await store.team(withID: id) }
+        let start = NIODeadline.now()
+        defer { record(getDuration, since: start) }
+        return try await store.team(withID: id)
     }
 
     func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
-        try await timed(createDuration) { () throws(RepositoryError) in try await store.create(team, event: event, idempotencyKey: idempotencyKey) }
+        let start = NIODeadline.now()
+        defer { record(createDuration, since: start) }
+        return try await store.create(team, event: event, idempotencyKey: idempotencyKey)
     }
 
     func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
-        try await timed(updateDuration) { () throws(RepositoryError) in try await store.update(team, expectedVersion: expectedVersion, event: event) }
+        let start = NIODeadline.now()
+        defer { record(updateDuration, since: start) }
+        return try await store.update(team, expectedVersion: expectedVersion, event: event)
     }
 
     func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
-        try await timed(deleteDuration) { () throws(RepositoryError) in try await store.delete(id, expectedVersion: expectedVersion, event: event) }
+        let start = NIODeadline.now()
+        defer { record(deleteDuration, since: start) }
+        return try await store.delete(id, expectedVersion: expectedVersion, event: event)
     }
 
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
-        try await timed(searchDuration) { () throws(RepositoryError) in try await store.search(query) }
+        let start = NIODeadline.now()
+        defer { record(searchDuration, since: start) }
+        return try await store.search(query)
     }
 
     func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
-        try await timed(eventsDuration) { () throws(RepositoryError) in try await store.events(after: sequence, limit: limit) }
+        let start = NIODeadline.now()
+        defer { record(eventsDuration, since: start) }
+        return try await store.events(after: sequence, limit: limit)
     }
 
     func latestSequence() async throws(RepositoryError) -> UInt64 {
-        try await timed(latestSequenceDuration) { () throws(RepositoryError) in try await store.latestSequence() }
+        let start = NIODeadline.now()
+        defer { record(latestSequenceDuration, since: start) }
+        return try await store.latestSequence()
     }
 
     func deliveredSequence() async throws(RepositoryError) -> UInt64 {
-        try await timed(deliveredSequenceDuration) { () throws(RepositoryError) in try await store.deliveredSequence() }
+        let start = NIODeadline.now()
+        defer { record(deliveredSequenceDuration, since: start) }
+        return try await store.deliveredSequence()
     }
 
     func markDelivered(through sequence: UInt64) async throws(RepositoryError) {
-        try await timed(markDeliveredDuration) { () throws(RepositoryError) in try await store.markDelivered(through: sequence) }
+        let start = NIODeadline.now()
+        defer { record(markDeliveredDuration, since: start) }
+        return try await store.markDelivered(through: sequence)
     }
 
     func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int {
-        try await timed(pruneDuration) { () throws(RepositoryError) in try await store.prune(before: unixMilliseconds) }
+        let start = NIODeadline.now()
+        defer { record(pruneDuration, since: start) }
+        return try await store.prune(before: unixMilliseconds)
     }
 }

@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Prometheus
 import ServiceLifecycle
 
 /// `GET /metrics`: the registry in the Prometheus text format, over NIO's HTTP/1.1 codec.
@@ -16,12 +15,12 @@ struct MetricsEndpoint: Service {
     let localAddress: SocketAddress
 
     /// Binds now, so a taken port stops start-up.
-    init(host: String, port: Int, registry: PrometheusCollectorRegistry, refresh: @escaping @Sendable () async -> Void) async throws {
+    init(host: String, port: Int, metrics: PrometheusMetrics, refresh: @escaping @Sendable () async -> Void) async throws {
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(ScrapeHandler(registry: registry, refresh: refresh))
+                    try channel.pipeline.syncOperations.addHandler(ScrapeHandler(metrics: metrics, refresh: refresh))
                 }
             }
             .bind(host: host, port: port)
@@ -40,12 +39,12 @@ private final class ScrapeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let registry: PrometheusCollectorRegistry
+    private let metrics: PrometheusMetrics
     private let refresh: @Sendable () async -> Void
     private var request: HTTPRequestHead?
 
-    init(registry: PrometheusCollectorRegistry, refresh: @escaping @Sendable () async -> Void) {
-        self.registry = registry
+    init(metrics: PrometheusMetrics, refresh: @escaping @Sendable () async -> Void) {
+        self.metrics = metrics
         self.refresh = refresh
     }
 
@@ -68,12 +67,12 @@ private final class ScrapeHandler: ChannelInboundHandler {
         guard head.method == .GET || head.method == .HEAD else {
             return write(.methodNotAllowed, body: "only GET /metrics\n", extraHeaders: [("Allow", "GET, HEAD")], keepAlive: head.isKeepAlive, context: context)
         }
-        let registry = self.registry
+        let metrics = self.metrics
         let refresh = self.refresh
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask {
             await refresh()
-            return registry.emitToString()
+            return metrics.exposition()
         }.whenSuccess { text in
             let (handler, context) = bound.value
             handler.write(.ok, body: head.method == .HEAD ? "" : text, contentType: "text/plain; version=0.0.4; charset=utf-8",

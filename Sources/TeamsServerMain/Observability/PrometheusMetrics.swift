@@ -3,12 +3,23 @@ import Prometheus
 
 /// swift-metrics' factory over one swift-prometheus registry, with each metric's help
 /// text and buckets from `MetricCatalog`, so that `/metrics` documents itself and
-/// passes `promtool check metrics`.
+/// passes `promtool check metrics`. Timers are `AtomicDurationHistogram`s, kept
+/// beside the registry: they are on the hot path.
 struct PrometheusMetrics: MetricsFactory {
-    let registry: PrometheusCollectorRegistry
+    let registry = PrometheusCollectorRegistry()
+    private let histograms = AtomicHistograms()
+
+    /// Everything, in the Prometheus text format.
+    func exposition() -> String {
+        registry.emitToString() + histograms.emit(help: Self.help)
+    }
+
+    static func help(_ name: String) -> String {
+        MetricCatalog.help[name] ?? name.replacingOccurrences(of: "_", with: " ")
+    }
 
     private func descriptor(_ name: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, unitName: "", helpText: MetricCatalog.help[name] ?? name.replacingOccurrences(of: "_", with: " "))
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: Self.help(name))
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
@@ -30,7 +41,7 @@ struct PrometheusMetrics: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: MetricCatalog.durationBuckets)
+        histograms.histogram(name: label, labels: dimensions, buckets: MetricCatalog.durationBuckets)
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
@@ -51,6 +62,6 @@ struct PrometheusMetrics: MetricsFactory {
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
-        if let histogram = handler as? DurationHistogram { registry.unregisterDurationHistogram(histogram) }
+        if let histogram = handler as? AtomicDurationHistogram { histograms.remove(histogram) }
     }
 }
