@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 import TeamsDomain
 
 /// The durable, embedded `TeamStore`: SQLite through GRDB, in WAL mode with
@@ -9,22 +10,34 @@ import TeamsDomain
 /// Writes go through `GroupCommit`: concurrent changes share a transaction and
 /// its fsync. Each change and its outbox event are written in one transaction.
 /// One server process owns a database file at a time (an exclusive lock on
-/// `PATH.lock`).
+/// `PATH.lock`), which lets a `TeamCache` answer reads from memory: a change
+/// reaches it only after its commit.
 public final class SQLiteTeamStore: TeamStore {
     public let path: String
     private let pool: DatabasePool
     private let writes: GroupCommit
     private let clock: WallClock
     private let lockFile: FileHandle
+    private let cache: TeamCache?
+
+    static let cacheHits = Counter(label: "teams_sqlite_cache_hits_total")
+    static let cacheMisses = Counter(label: "teams_sqlite_cache_misses_total")
 
     /// Opens (creating if needed) the database at `path`, and its parent folder.
-    /// - Parameter maximumBytes: a size quota; writes that would grow the file past it
-    ///   fail with `.resourceExhausted`, as on a full disk. `nil` for none.
+    /// - Parameters:
+    ///   - maximumBytes: a size quota; writes that would grow the file past it
+    ///     fail with `.resourceExhausted`, as on a full disk. `nil` for none.
+    ///   - cacheBytes: keep up to about this many bytes of teams in memory for reads
+    ///     (`TeamCache`); 0 reads every team from the database. Only for a store that
+    ///     nothing else writes to while it is open, as its lock file ensures for servers.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.
-    public init(path: String, maximumBytes: Int? = nil, clock: WallClock = .system, busyTimeout: TimeInterval = 5) throws(SQLiteStoreError) {
+    public init(
+        path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5
+    ) throws(SQLiteStoreError) {
         self.path = path
         self.clock = clock
+        cache = cacheBytes > 0 ? TeamCache(capacityBytes: cacheBytes) : nil
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -56,10 +69,30 @@ public final class SQLiteTeamStore: TeamStore {
     // MARK: TeamRepository
 
     public func team(withID id: TeamID) async throws(RepositoryError) -> Team? {
-        try await read { db in try TeamRow.fetch(id, in: db) }
+        guard let cache else { return try await read { db in try TeamRow.fetch(id, in: db) } }
+        if let team = cache.team(id) {
+            Self.cacheHits.increment()
+            return team
+        }
+        Self.cacheMisses.increment()
+        let generation = cache.generation
+        let team = try await read { db in try TeamRow.fetch(id, in: db) }
+        if let team { cache.insert(read: team, ifUnchangedSince: generation) }
+        return team
     }
 
     public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
+        do {
+            let created = try await insert(team, event: event, idempotencyKey: idempotencyKey)
+            cache?.insert(written: created)
+            return created
+        } catch {
+            cache?.remove(team.id)
+            throw error
+        }
+    }
+
+    private func insert(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         let windowStart = clock.milliseconds() - Self.idempotencyWindowMilliseconds
         let now = clock.milliseconds()
         return try await write { db in
@@ -91,6 +124,17 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        do {
+            try await rewrite(team, expectedVersion: expectedVersion, event: event)
+            cache?.insert(written: team)
+        } catch {
+            // A failed write leaves the team's state unknown here: the next read goes to the database.
+            cache?.remove(team.id)
+            throw error
+        }
+    }
+
+    private func rewrite(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         try await write { db in
             try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
                 arguments: [team.name, team.nameKey, try TeamRow.playersJSON(team.players), Int64(team.version), team.id.description, Int64(expectedVersion)])
@@ -100,6 +144,8 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     public func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        // Gone or unknown: either way the next read goes to the database.
+        defer { cache?.remove(id) }
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)

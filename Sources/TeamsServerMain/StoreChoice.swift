@@ -54,12 +54,12 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
 
     /// Opens the store. `createTable` (the default; `--no-create-table` turns it off)
     /// lets the DynamoDB store create its table when missing; without it a missing
-    /// table stops start-up.
+    /// table stops start-up. `cacheBytes` bounds the SQLite store's cache of teams (0: none).
     /// - Throws: an error whose description is one line naming the store and the cause.
-    func open(createTable: Bool = true) async throws -> any TeamStore {
+    func open(createTable: Bool = true, cacheBytes: Int = 0) async throws -> any TeamStore {
         switch self {
         case .memory: InMemoryTeamRepository()
-        case .sqlite(let path): try SQLiteTeamStore(path: path)
+        case .sqlite(let path): try SQLiteTeamStore(path: path, cacheBytes: cacheBytes)
         case .dynamodb(let table):
             // Each request to DynamoDB carries the trace context of the call it serves.
             try await DynamoDBTeamStore.open(tableName: table, createTable: createTable, logger: Logger(label: "teams.dynamodb")) {

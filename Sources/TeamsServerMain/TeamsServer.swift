@@ -41,6 +41,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong(ServerOptions.noCreateTable.name), help: ArgumentHelp(ServerOptions.noCreateTable.help.abstract))
     var noCreateTable = false
 
+    @Option(name: .customLong(ServerOptions.cacheMB.name), parsing: .unconditional, help: ServerOptions.cacheMB.help)
+    var cacheMB: String?
+
     @Option(name: .customLong(ServerOptions.maxFrameBytes.name), parsing: .unconditional, help: ServerOptions.maxFrameBytes.help)
     var maxFrameBytes: String?
 
@@ -122,6 +125,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
             port: try ServerOptions.port.resolve(flag: port, environment: environment),
             store: try ServerOptions.store.resolve(flag: store, environment: environment),
             noCreateTable: createsNoTable,
+            cacheMB: try ServerOptions.cacheMB.resolve(flag: cacheMB, environment: environment),
             maxFrameBytes: try ServerOptions.maxFrameBytes.resolve(flag: maxFrameBytes, environment: environment),
             logLevel: try ServerOptions.logLevel.resolve(flag: logLevel, environment: environment),
             logFormat: try ServerOptions.logFormat.resolve(flag: logFormat, environment: environment),
@@ -202,7 +206,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         var teamStore: any TeamStore
         do {
-            teamStore = try await settings.store.open(createTable: !settings.noCreateTable)
+            teamStore = try await settings.store.open(createTable: !settings.noCreateTable, cacheBytes: settings.cacheMB << 20)
             if let factory { teamStore = MeasuredTeamStore(teamStore, kind: settings.store.kind, factory: factory) }
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.

@@ -25,6 +25,11 @@ enum ServerOptions {
         summary: "Do not create the DynamoDB table; fail start-up if it is missing (the variable takes 1, true, yes, 0, false or no)",
         defaultValue: false, defaultDescription: "off", parser: .boolean)
 
+    static let cacheMB = Setting<Int>(
+        name: "cache-mb", environmentVariable: "TEAMS_CACHE_MB",
+        summary: "SQLite: keep up to this many MiB of teams in memory for reads, least recently used evicted first; 0 reads every team from disk (0 to 1048576)",
+        defaultValue: 64, parser: .wholeNumber(in: 0...1_048_576))
+
     static let maxFrameBytes = Setting<UInt32>(
         name: "max-frame-bytes", environmentVariable: "TEAMS_MAX_FRAME_BYTES",
         summary: "Largest request frame accepted, in bytes (1024 to 1073741824)",

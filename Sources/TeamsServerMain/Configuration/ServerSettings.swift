@@ -8,6 +8,7 @@ struct ServerSettings: Sendable {
     var port: Int
     var store: StoreChoice
     var noCreateTable: Bool
+    var cacheMB: Int
     var maxFrameBytes: UInt32
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -82,6 +83,7 @@ struct ServerSettings: Sendable {
         let entries: [(String, Logger.MetadataValue)] = [
             entry(ServerOptions.store, store),
             entry(ServerOptions.noCreateTable, noCreateTable),
+            entry(ServerOptions.cacheMB, cacheMB),
             entry(ServerOptions.maxFrameBytes, maxFrameBytes),
             entry(ServerOptions.logLevel, logLevel),
             entry(ServerOptions.logFormat, logFormat),

@@ -14,6 +14,8 @@ enum MetricCatalog {
         MeasuredTeamStore.operationDuration: "Time a store operation took, by operation and store.",
         "teams_sqlite_group_commit_writes": "Writes committed together in one SQLite transaction (one fsync).",
         "teams_sqlite_commit_duration_seconds": "Time of one SQLite group commit, its fsync included.",
+        "teams_sqlite_cache_hits_total": "SQLite team reads answered from the cache (--cache-mb).",
+        "teams_sqlite_cache_misses_total": "SQLite team reads that went to the database.",
         "dynamodb_attempts_total": "DynamoDB requests sent, retries included, by operation.",
         "dynamodb_retries_total": "DynamoDB requests sent again after a failed attempt, by operation.",
         "dynamodb_throttles_total": "DynamoDB attempts refused by throttling, by operation.",
