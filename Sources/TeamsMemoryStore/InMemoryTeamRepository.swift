@@ -5,9 +5,12 @@ import TeamsDomain
 ///
 /// Everything is lost when the process ends. One lock guards all state; each
 /// call holds it for a dictionary lookup or a copy, never across a suspension.
+/// A search walks `SearchIndex` from its cursor and stops after its page.
 public final class InMemoryTeamRepository: TeamStore {
     private struct State {
         var teams: [TeamID: Team] = [:]
+        /// The teams in search order, for `search`.
+        var index = SearchIndex()
         /// Events with sequences `lastSequence - events.count + 1 ... lastSequence`.
         var events: [TeamEvent] = []
         var lastSequence: UInt64 = 0
@@ -38,6 +41,7 @@ public final class InMemoryTeamRepository: TeamStore {
             }
             guard state.teams[team.id] == nil else { throw .alreadyExists }
             state.teams[team.id] = team
+            state.index.insert(team)
             Self.append(event, to: &state)
             if let idempotencyKey { state.idempotency[idempotencyKey] = (team, now) }
             return team
@@ -49,6 +53,10 @@ public final class InMemoryTeamRepository: TeamStore {
             guard let stored = state.teams[team.id] else { throw .notFound }
             guard stored.version == expectedVersion else { throw .versionConflict(actual: stored.version) }
             state.teams[team.id] = team
+            if stored.nameKey != team.nameKey {
+                state.index.remove(stored)
+                state.index.insert(team)
+            }
             Self.append(event, to: &state)
         }
     }
@@ -58,17 +66,17 @@ public final class InMemoryTeamRepository: TeamStore {
             guard let stored = state.teams[id] else { throw .notFound }
             guard stored.version == expectedVersion else { throw .versionConflict(actual: stored.version) }
             state.teams[id] = nil
+            state.index.remove(stored)
             Self.append(event, to: &state)
         }
     }
 
     public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
+        // One more than the page tells whether there is a next one.
         let matches = state.withLock { state in
-            state.teams.values.filter { team in
-                (query.after?.precedes(team) ?? true) && (query.term.isEmpty || team.nameKey.contains(query.term))
-            }
+            state.index.ids(matching: query.term, after: query.after, count: max(0, query.limit) + 1).compactMap { state.teams[$0] }
         }
-        return TeamPage(cutting: matches.sorted(by: Team.searchOrder), limit: query.limit)
+        return TeamPage(cutting: matches, limit: query.limit)
     }
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
