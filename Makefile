@@ -122,9 +122,13 @@ bench: build
 	.build/release/teams-server --store memory --port $$port --threads 1 --log-level error & pid=$$!; sleep 1; \
 	.build/release/teams bench --server 127.0.0.1:$$port --server-pid $$pid $(ARGS); kill $$pid
 
-## Our protocol against grpc-swift-2, side by side (builds Benchmarks/; minutes).
+## Our protocol against grpc-swift-2 and grpc-go driven by h2load, on both stores, side by
+## side (builds Benchmarks/; minutes). Options go to Benchmarks/compare.py: ARGS="--rounds 5".
+BENCH_DEB_PACKAGES := nghttp2-client golang-go golang-google-grpc-dev golang-google-protobuf-dev \
+	golang-github-golang-protobuf-1-5-dev protoc-gen-go-grpc golang-github-mattn-go-sqlite3-dev protobuf-compiler
 bench-compare: deps
-	Benchmarks/compare.sh
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_DEB_PACKAGES)"
+	Benchmarks/compare.sh $(ARGS)
 
 generate: deps
 	./scripts/generate-proto

@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "TeamsProto", targets: ["TeamsProto"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "TeamsMemoryStore", targets: ["TeamsMemoryStore"]),
+        .library(name: "TeamsSQLiteStore", targets: ["TeamsSQLiteStore"]),
         // `make fuzz` builds it with -sanitize=fuzzer; otherwise it replays inputs given as files.
         .executable(name: "connection-fuzzer", targets: ["ConnectionFuzzer"]),
     ],

@@ -8,7 +8,7 @@ import PackageDescription
 //
 //   grpc-teams-server ─┬─ GRPCTeamsShared ── GRPCCore, TeamsProto (generated messages and method
 //                      │                     descriptors), RPCCore (protoc-c codec), TeamsDomain, NIOCore
-//                      ├─ TeamsWire (domain <-> messages), TeamsDomain, TeamsMemoryStore
+//                      ├─ TeamsWire (domain <-> messages), TeamsDomain, TeamsMemoryStore, TeamsSQLiteStore
 //                      └─ GRPCNIOTransportHTTP2, NIOPosix
 //   grpc-teams-bench ──┬─ GRPCTeamsShared
 //                      ├─ TeamsWire, TeamsProto, RPCCore, TeamsDomain
@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "TeamsWire", package: "TeamService"),
                 .product(name: "RPCCore", package: "TeamService"),
                 .product(name: "TeamsMemoryStore", package: "TeamService"),
+                .product(name: "TeamsSQLiteStore", package: "TeamService"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),

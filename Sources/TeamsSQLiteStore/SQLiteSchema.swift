@@ -48,6 +48,44 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: a trigram index of team names for search") { db in
+            // FTS5 needs integer rowids and `teams` has none (WITHOUT ROWID), so
+            // `team_search_rows` numbers the teams. The index is contentless: it keeps
+            // trigrams only, and deleting a row names its old text, which that table holds.
+            // Triggers keep both in step with `teams`, in the same transaction.
+            try db.execute(sql: """
+                CREATE TABLE team_search_rows (
+                    row INTEGER PRIMARY KEY,
+                    team_id TEXT NOT NULL UNIQUE,
+                    name_key TEXT NOT NULL
+                );
+                CREATE VIRTUAL TABLE team_name_trigrams USING fts5(
+                    name_key, content = '', tokenize = 'trigram case_sensitive 1'
+                );
+
+                CREATE TRIGGER teams_indexed_on_insert AFTER INSERT ON teams BEGIN
+                    INSERT INTO team_search_rows (team_id, name_key) VALUES (NEW.id, NEW.name_key);
+                    INSERT INTO team_name_trigrams (rowid, name_key)
+                        SELECT row, name_key FROM team_search_rows WHERE team_id = NEW.id;
+                END;
+                CREATE TRIGGER teams_indexed_on_rename AFTER UPDATE OF name_key ON teams
+                WHEN OLD.name_key IS NOT NEW.name_key BEGIN
+                    INSERT INTO team_name_trigrams (team_name_trigrams, rowid, name_key)
+                        SELECT 'delete', row, name_key FROM team_search_rows WHERE team_id = OLD.id;
+                    UPDATE team_search_rows SET name_key = NEW.name_key WHERE team_id = OLD.id;
+                    INSERT INTO team_name_trigrams (rowid, name_key)
+                        SELECT row, name_key FROM team_search_rows WHERE team_id = OLD.id;
+                END;
+                CREATE TRIGGER teams_indexed_on_delete AFTER DELETE ON teams BEGIN
+                    INSERT INTO team_name_trigrams (team_name_trigrams, rowid, name_key)
+                        SELECT 'delete', row, name_key FROM team_search_rows WHERE team_id = OLD.id;
+                    DELETE FROM team_search_rows WHERE team_id = OLD.id;
+                END;
+
+                INSERT INTO team_search_rows (team_id, name_key) SELECT id, name_key FROM teams;
+                INSERT INTO team_name_trigrams (rowid, name_key) SELECT row, name_key FROM team_search_rows;
+                """)
+        }
         return migrator
     }
 }

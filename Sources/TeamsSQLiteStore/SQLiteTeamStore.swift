@@ -19,6 +19,7 @@ public final class SQLiteTeamStore: TeamStore {
     private let clock: WallClock
     private let lockFile: FileHandle
     private let cache: TeamCache?
+    private let searching: SQLiteTeamSearch
 
     static let cacheHits = Counter(label: "teams_sqlite_cache_hits_total")
     static let cacheMisses = Counter(label: "teams_sqlite_cache_misses_total")
@@ -30,12 +31,17 @@ public final class SQLiteTeamStore: TeamStore {
     ///   - cacheBytes: keep up to about this many bytes of teams in memory for reads
     ///     (`TeamCache`); 0 reads every team from the database. Only for a store that
     ///     nothing else writes to while it is open, as its lock file ensures for servers.
+    ///   - trigramCandidateLimit: search answers a term from its trigram index when the
+    ///     term matches at most this many teams, else walks the name order
+    ///     (`SQLiteTeamSearch`). Tests set it to force either plan.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.
     public init(
-        path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5
+        path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5,
+        trigramCandidateLimit: Int = 2500
     ) throws(SQLiteStoreError) {
         self.path = path
+        searching = SQLiteTeamSearch(trigramCandidateLimit: trigramCandidateLimit)
         self.clock = clock
         cache = cacheBytes > 0 ? TeamCache(capacityBytes: cacheBytes) : nil
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -154,20 +160,8 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
-        try await read { db in
-            // instr() is an exact substring test: '%' and '_' in the term are plain characters.
-            var sql = "SELECT * FROM teams WHERE instr(name_key, ?) > 0"
-            var arguments: StatementArguments = [query.term]
-            if let after = query.after {
-                sql += " AND (name_key > ? OR (name_key = ? AND id > ?))"
-                arguments += [after.nameKey, after.nameKey, after.id.description]
-            }
-            sql += " ORDER BY name_key, id LIMIT ?"
-            arguments += [query.limit + 1]
-            // One more than fits tells whether there is a next page.
-            let teams = try Row.fetchAll(db, sql: sql, arguments: arguments).map(TeamRow.team(from:))
-            return TeamPage(cutting: teams, limit: query.limit)
-        }
+        let searching = searching
+        return try await read { db in try searching.page(query, in: db) }
     }
 
     // MARK: EventOutbox

@@ -67,4 +67,27 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.status, 24, "10 + UNAVAILABLE")
         XCTAssertTrue(run.stderr.hasPrefix("UNAVAILABLE: cannot connect to 127.0.0.1:1"), run.stderr)
     }
+
+    /// A big seed is made once and searched by later runs: `--seeded` skips seeding, and
+    /// every search term the bench draws is a valid one.
+    func testBenchSearchesTeamsAnEarlierRunSeeded() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let common = ["bench", "--teams", "150", "--players-per-team", "0", "--mix", "search=100", "--duration", "1s", "--warmup", "200ms",
+            "--connections", "1", "--in-flight", "2", "--json"]
+
+        let first = try teams(common, port: server.port)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("seeding 150 teams"), first.stderr)
+        let again = try teams(common + ["--seeded"], port: server.port)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertFalse(again.stderr.contains("seeding"), again.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(report["calls"] as? Int ?? 0, 0)
+        XCTAssertEqual((report["errors"] as? [String: Int])?.isEmpty, true, "\(report)")
+
+        let needsIDs = try teams(["bench", "--seeded", "--mix", "get=100"], port: server.port)
+        XCTAssertNotEqual(needsIDs.status, 0)
+        XCTAssertTrue(needsIDs.stderr.contains("--seeded works with a --mix of search and create only"), needsIDs.stderr)
+    }
 }

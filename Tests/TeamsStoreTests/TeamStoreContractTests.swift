@@ -13,14 +13,16 @@ final class InMemoryTeamStoreContractTests: XCTestCase {
 
 final class SQLiteTeamStoreContractTests: XCTestCase {
     func testContract() async throws {
-        let folder = try TemporaryFolder()
-        var stores: [SQLiteTeamStore] = []  // each check gets its own file; keep them open until the end
-        await TeamStoreContract.run {
-            let store = try SQLiteTeamStore(path: folder.path("contract-\(stores.count).sqlite"))
-            stores.append(store)
-            return store
-        }
-        stores.removeAll()
+        try await runSQLiteContract { path in try SQLiteTeamStore(path: path) }
+    }
+
+    /// Search has two plans (`SQLiteTeamSearch`); each must keep the contract on its own.
+    func testContractWithEveryLongerTermSearchedInTheTrigramIndex() async throws {
+        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, trigramCandidateLimit: 1 << 30) }
+    }
+
+    func testContractWithEverySearchWalkingTheNameOrder() async throws {
+        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, trigramCandidateLimit: 0) }
     }
 }
 
@@ -28,21 +30,23 @@ final class SQLiteTeamStoreContractTests: XCTestCase {
 /// so small that it evicts all the time.
 final class SQLiteCachedTeamStoreContractTests: XCTestCase {
     func testContractWithACacheForEverything() async throws {
-        try await runContract(cacheBytes: 64 << 20)
+        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, cacheBytes: 64 << 20) }
     }
 
     func testContractWithACacheThatKeepsEvicting() async throws {
-        try await runContract(cacheBytes: 600)
+        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, cacheBytes: 600) }
     }
+}
 
-    private func runContract(cacheBytes: Int) async throws {
-        let folder = try TemporaryFolder()
-        var stores: [SQLiteTeamStore] = []
-        await TeamStoreContract.run {
-            let store = try SQLiteTeamStore(path: folder.path("contract-\(stores.count).sqlite"), cacheBytes: cacheBytes)
-            stores.append(store)
-            return store
-        }
-        stores.removeAll()
+/// Runs the contract on stores that `open` makes, each in a file of its own; all
+/// stay open until the end, as their lock files must.
+private func runSQLiteContract(_ open: @escaping (String) throws -> SQLiteTeamStore) async throws {
+    let folder = try TemporaryFolder()
+    var stores: [SQLiteTeamStore] = []
+    await TeamStoreContract.run {
+        let store = try open(folder.path("contract-\(stores.count).sqlite"))
+        stores.append(store)
+        return store
     }
+    stores.removeAll()
 }

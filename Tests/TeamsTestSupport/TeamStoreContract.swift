@@ -14,6 +14,8 @@ public struct TeamStoreContract {
         ("missingID", { $0.missingID }),
         ("searchPagesInNameThenIDOrder", { $0.searchPagesInNameThenIDOrder }),
         ("searchTreatsWildcardsAndNonASCIILiterally", { $0.searchTreatsWildcardsAndNonASCIILiterally }),
+        ("searchTreatsQuerySyntaxLiterally", { $0.searchTreatsQuerySyntaxLiterally }),
+        ("searchFollowsRenamesAndDeletes", { $0.searchFollowsRenamesAndDeletes }),
         ("eventsGetSequencesWithTheirChanges", { $0.eventsGetSequencesWithTheirChanges }),
         ("deliveredSequenceOnlyMovesForward", { $0.deliveredSequenceOnlyMovesForward }),
         ("idempotencyKeyReturnsTheFirstTeam", { $0.idempotencyKeyReturnsTheFirstTeam }),
@@ -165,6 +167,58 @@ public struct TeamStoreContract {
         try check(try await names("ü") == ["Düsseldorf"], "non-ASCII matches itself")
         try check(try await names("öl") == ["Ölfus"], "non-ASCII is matched on its lower-cased form")
         try check(try await names("\\") == ["Back\\slash"], "a backslash is a plain character")
+        // Three characters and more can be answered from an index (SQLite's trigrams): the same answers.
+        try check(try await names("0% c") == ["100% Club"], "% is a plain character in a longer term")
+        try check(try await names("r_sc") == ["Under_Score"], "_ is a plain character in a longer term")
+        try check(try await names("düs") == ["Düsseldorf"], "non-ASCII matches itself in a longer term")
+        try check(try await names("ölf") == ["Ölfus"], "a longer non-ASCII term is matched on its lower-cased form")
+        try check(try await names("k\\sl") == ["Back\\slash"], "a backslash is a plain character in a longer term")
+        try check(try await names("club") == ["100% Club", "1000 Club"], "every match of a longer term")
+    }
+
+    func searchTreatsQuerySyntaxLiterally() async throws {
+        let store = try await makeStore()
+        for name in ["Say \"Hi\" FC", "Rock AND Roll", "Star* United", "NEAR(by) City", "Minus-One", "Col:on", "Hi FC"] {
+            try await create(store, newTeam(name))
+        }
+        func names(_ term: String) async throws -> Set<String> {
+            Set(try await store.search(TeamQuery(term: term, limit: 50)).teams.map(\.name))
+        }
+        try check(try await names("\"hi\"") == ["Say \"Hi\" FC"], "quotes are plain characters")
+        try check(try await names("\"") == ["Say \"Hi\" FC"], "a lone quote is a plain character")
+        try check(try await names("k and r") == ["Rock AND Roll"], "AND is plain text")
+        try check(try await names("r* u") == ["Star* United"], "* is a plain character")
+        try check(try await names("near(") == ["NEAR(by) City"], "NEAR( is plain text")
+        try check(try await names("s-o") == ["Minus-One"], "- is a plain character")
+        try check(try await names("l:o") == ["Col:on"], ": is a plain character")
+        try check(try await names("hi fc") == ["Hi FC"], "a term matches as one substring, not as words")
+    }
+
+    func searchFollowsRenamesAndDeletes() async throws {
+        let store = try await makeStore()
+        var golden = try await create(store, newTeam("Golden Eagles"))
+        let silver = try await create(store, newTeam("Silver Eagles"))
+        func names(_ term: String) async throws -> [String] {
+            try await store.search(TeamQuery(term: term, limit: 50)).teams.map(\.name)
+        }
+        try check(try await names("eagle") == ["Golden Eagles", "Silver Eagles"], "both match before the changes")
+
+        golden.name = "Golden Hawks"
+        golden.version = 2
+        try await store.update(golden, expectedVersion: 1, event: event(golden, .teamRenamed(name: golden.name)))
+        try check(try await names("eagle") == ["Silver Eagles"], "a renamed team stops matching its old name")
+        try check(try await names("hawk") == ["Golden Hawks"], "a renamed team matches its new name")
+        try check(try await names("lden") == ["Golden Hawks"], "and what the names share")
+
+        var keptName = golden
+        keptName.players = [Player(name: "Edwin", position: .goalkeeper)]
+        keptName.version = 3
+        try await store.update(keptName, expectedVersion: 2, event: event(keptName, .playerAdded(keptName.players[0])))
+        try check(try await names("hawk") == ["Golden Hawks"], "a change that keeps the name keeps the match")
+
+        try await store.delete(silver.id, expectedVersion: 1, event: event(silver, .teamDeleted))
+        try check(try await names("eagle").isEmpty, "a deleted team matches nothing")
+        try check(try await names("").count == 1, "an empty term lists the teams left")
     }
 
     func eventsGetSequencesWithTheirChanges() async throws {

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import TeamsDomain
 import TeamsMemoryStore
+import TeamsSQLiteStore
 
 #if canImport(Glibc)
 import Glibc
@@ -13,13 +14,14 @@ import Darwin
 #endif
 
 /// `grpc-teams-server`: `teams.v1.TeamService` over gRPC (grpc-swift-2, HTTP/2 on
-/// NIO posix, plaintext) with the same interactor, in-memory store and protoc-c
-/// codec as `teams-server --store memory`. The baseline of `teams bench`.
+/// NIO posix, plaintext) with the same interactor, stores and protoc-c codec as
+/// `teams-server` (`--store memory`, or `--store sqlite` with the same read cache
+/// as teams-server's default). The baseline of `make bench-compare`.
 @main
 struct GRPCTeamsServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grpc-teams-server",
-        abstract: "Serves teams.v1.TeamService over gRPC, on the in-memory store, for benchmarks.",
+        abstract: "Serves teams.v1.TeamService over gRPC, on the memory or SQLite store, for benchmarks.",
         discussion: "Stops on SIGINT or SIGTERM.")
 
     @Option(help: "Address to listen on.")
@@ -31,21 +33,39 @@ struct GRPCTeamsServerCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads; default one per core, like teams-server.")
     var threads: Int = System.coreCount
 
+    @Option(help: "memory or sqlite.")
+    var store: String = "memory"
+
+    @Option(help: "The SQLite database file, for --store sqlite.")
+    var db: String = "grpc-teams.db"
+
+    @Option(help: "SQLite: MiB of teams kept in memory for reads, as teams-server's --cache-mb.")
+    var cacheMB: Int = 64
+
+    func validate() throws {
+        guard ["memory", "sqlite"].contains(store) else { throw ValidationError("--store must be memory or sqlite, got \"\(store)\"") }
+        guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
+    }
+
     func run() async throws {
-        let store = InMemoryTeamRepository()
-        let interactor = TeamInteractor(repository: store)
+        let interactor: TeamInteractor
+        if store == "sqlite" {
+            interactor = TeamInteractor(repository: try SQLiteTeamStore(path: db, cacheBytes: cacheMB << 20))
+        } else {
+            interactor = TeamInteractor(repository: InMemoryTeamRepository())
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .ipv4(host: host, port: port),
                 transportSecurity: .plaintext,
                 eventLoopGroup: group),
-            services: [TeamServiceProvider(interactor: interactor, storeDescription: "memory")])
+            services: [TeamServiceProvider(interactor: interactor, storeDescription: store)])
 
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await server.serve() }
             if let address = try await server.listeningAddress {
-                printError("grpc-teams-server listening on \(address) (store memory, threads \(max(1, threads)))")
+                printError("grpc-teams-server listening on \(address) (store \(store), threads \(max(1, threads)))")
             }
         }
     }

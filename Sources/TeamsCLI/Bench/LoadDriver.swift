@@ -117,7 +117,7 @@ final class LoadDriver {
         case .rename:
             connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
         case .search:
-            connection.startCall(Method.searchTeams, .init(term: "b\(random.below(10))", pageSize: 10), listener: done)
+            connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), listener: done)
         case .addPlayer:
             // Names are unique per connection.
             addedPlayers += 1
@@ -154,7 +154,10 @@ final class LoadDriver {
 
 /// The seeded data every driver draws from.
 struct BenchTargets: Sendable {
+    /// Ids of the teams this run seeded; empty with `--seeded`.
     let teamIDs: [String]
+    /// Teams named `b0` ... `b<teamCount - 1>` on the server, whether this run seeded them or an earlier one.
+    let teamCount: Int
     let playersPerTeam: Int
     let connections: Int
     /// Pads names to this many bytes when `--payload-bytes` asks for bigger payloads.
@@ -163,6 +166,17 @@ struct BenchTargets: Sendable {
     var getTeamPayloadBytes = 0
     /// Makes this run's idempotency keys its own.
     let runID = UInt32.random(in: 0...UInt32.max)
+
+    static let searchPageSize: UInt32 = 50
+
+    /// A substring of 2 to 6 characters of a random seeded team's name: short terms, which
+    /// match many teams, and long ones, which match few, as users type them.
+    func searchTerm(_ random: inout FastRandom) -> String {
+        let name = Array(teamName(random.below(teamCount)).utf8)
+        let length = min(name.count, 2 + random.below(5))
+        let start = random.below(name.count - length + 1)
+        return String(decoding: name[start..<(start + length)], as: UTF8.self)
+    }
 
     func teamName(_ number: Int) -> String {
         let base = "b\(number)"

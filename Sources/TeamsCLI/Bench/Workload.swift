@@ -40,6 +40,9 @@ struct Workload: Sendable {
     }
 
     var isGetOnly: Bool { choices.count == 1 && choices[0].operation == .get }
+
+    /// Whether some call in the mix works on a seeded team, so the run needs their ids.
+    var needsTeamIDs: Bool { choices.contains { $0.operation != .search && $0.operation != .create } }
 }
 
 /// xorshift64*: a fast, good-enough generator for choosing operations and teams.

@@ -29,6 +29,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Open loop: this many calls per second in all.") var rate: Double?
     @Option(help: "Teams to seed.") var teams = 100
     @Option(help: "Players per seeded team.") var playersPerTeam = 11
+    @Flag(help: "The server already holds the --teams teams an earlier run seeded (names b0, b1, ...): skip seeding. For mixes of search and create only, which need no team ids.")
+    var seeded = false
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
     @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
     @Option(help: "Event loop threads driving the connections; default 1 leaves the other cores to the server.") var threads = 1
@@ -50,7 +52,11 @@ struct Bench: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: report).deletingLastPathComponent().path
             guard FileManager.default.isWritableFile(atPath: folder) else { throw ValidationError("--report \(report): the folder \(folder) is not writable") }
         }
-        do { _ = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
+        let workload: Workload
+        do { workload = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
+        if seeded, workload.needsTeamIDs {
+            throw ValidationError("--seeded works with a --mix of search and create only: the other calls need the ids of seeded teams")
+        }
     }
 
     func run() async throws {
@@ -61,9 +67,11 @@ struct Bench: AsyncParsableCommand {
         let progress = Progress(quiet: false)
 
         // 1. Seed.
-        let targets = try await global.withClient { client throws(RPCError) in
-            try await Self.seed(client, teams: teams, playersPerTeam: playersPerTeam, payloadBytes: payloadBytes, connections: connections, progress: progress)
-        }
+        let targets = seeded
+            ? BenchTargets(teamIDs: [], teamCount: teams, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes)
+            : try await global.withClient { client throws(RPCError) in
+                try await Self.seed(client, teams: teams, playersPerTeam: playersPerTeam, payloadBytes: payloadBytes, connections: connections, progress: progress)
+            }
 
         // 2. Connect and drive, one driver per client on its own event loop; each client
         // keeps a connection to every endpoint.
@@ -178,17 +186,22 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
+    /// Seeding calls in flight at once.
+    static let seedConcurrency = 64
+
     /// The latency distribution's points in the HTML report, HdrHistogram style.
     static let reportedPercentiles: [Double] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100]
 
     // MARK: Steps
 
+    /// Creates `teams` teams, at most `seedConcurrency` at a time so a million-team seed
+    /// neither floods the server nor holds a million tasks, and says how far it got every second.
     static func seed(_ client: TeamsClient, teams: Int, playersPerTeam: Int, payloadBytes: Int, connections: Int, progress: Progress) async throws(RPCError) -> BenchTargets {
         progress.say("seeding \(teams) teams with \(playersPerTeam) players each")
-        let names = BenchTargets(teamIDs: [], playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes)
+        let names = BenchTargets(teamIDs: [], teamCount: teams, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes)
         let positions = Position.allCases
         let result: Result<[String], RPCError> = await withTaskGroup(of: Result<String, RPCError>.self) { group in
-            for number in 0..<teams {
+            func addSeed(_ number: Int) {
                 group.addTask {
                     do throws(RPCError) {
                         let team = try await client.createTeam(name: names.teamName(number))
@@ -201,11 +214,22 @@ struct Bench: AsyncParsableCommand {
                     }
                 }
             }
+            var next = 0
+            while next < min(teams, seedConcurrency) { addSeed(next); next += 1 }
             var ids: [String] = []
+            ids.reserveCapacity(teams)
+            var lastReport = ContinuousClock.now
             for await outcome in group {
                 switch outcome {
                 case .success(let id): ids.append(id)
-                case .failure(let error): return .failure(error)
+                case .failure(let error):
+                    group.cancelAll()
+                    return .failure(error)
+                }
+                if next < teams { addSeed(next); next += 1 }
+                if ContinuousClock.now - lastReport >= .seconds(1) {
+                    progress.say("seeded \(grouped(ids.count)) of \(grouped(teams)) teams")
+                    lastReport = ContinuousClock.now
                 }
             }
             return .success(ids)
@@ -220,7 +244,7 @@ struct Bench: AsyncParsableCommand {
         } catch {
             throw RPCError(.internal, "cannot encode a sample GetTeam: \(error)")
         }
-        return BenchTargets(teamIDs: ids, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes, getTeamPayloadBytes: payload)
+        return BenchTargets(teamIDs: ids, teamCount: teams, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes, getTeamPayloadBytes: payload)
     }
 
     static func snapshot(_ drivers: [(RPCConnection, NIOLoopBound<LoadDriver>)]) async throws -> (calls: Int, errors: Int) {
