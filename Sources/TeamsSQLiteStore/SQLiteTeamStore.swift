@@ -31,17 +31,17 @@ public final class SQLiteTeamStore: TeamStore {
     ///   - cacheBytes: keep up to about this many bytes of teams in memory for reads
     ///     (`TeamCache`); 0 reads every team from the database. Only for a store that
     ///     nothing else writes to while it is open, as its lock file ensures for servers.
-    ///   - trigramCandidateLimit: search answers a term from its trigram index when the
-    ///     term matches at most this many teams, else walks the name order
-    ///     (`SQLiteTeamSearch`). Tests set it to force either plan.
+    ///   - trigramCandidateLimit, walkBudget: when search answers from its trigram index
+    ///     and how far it walks the name order first (`SQLiteTeamSearch`). Tests set them
+    ///     to force each plan.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.
     public init(
         path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5,
-        trigramCandidateLimit: Int = 2500
+        trigramCandidateLimit: Int = 2500, walkBudget: Int? = 20_000
     ) throws(SQLiteStoreError) {
         self.path = path
-        searching = SQLiteTeamSearch(trigramCandidateLimit: trigramCandidateLimit)
+        searching = SQLiteTeamSearch(trigramCandidateLimit: trigramCandidateLimit, walkBudget: walkBudget)
         self.clock = clock
         cache = cacheBytes > 0 ? TeamCache(capacityBytes: cacheBytes) : nil
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()

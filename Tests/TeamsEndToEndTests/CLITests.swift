@@ -79,7 +79,7 @@ final class CLITests: XCTestCase {
         let first = try teams(common, port: server.port)
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stderr.contains("seeding 150 teams"), first.stderr)
-        let again = try teams(common + ["--seeded"], port: server.port)
+        let again = try teams(common + ["--seeded", "--search-term-length", "1-8"], port: server.port)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertFalse(again.stderr.contains("seeding"), again.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
@@ -89,5 +89,8 @@ final class CLITests: XCTestCase {
         let needsIDs = try teams(["bench", "--seeded", "--mix", "get=100"], port: server.port)
         XCTAssertNotEqual(needsIDs.status, 0)
         XCTAssertTrue(needsIDs.stderr.contains("--seeded works with a --mix of search and create only"), needsIDs.stderr)
+        let badLength = try teams(common + ["--search-term-length", "0-3"], port: server.port)
+        XCTAssertNotEqual(badLength.status, 0)
+        XCTAssertTrue(badLength.stderr.contains("--search-term-length must be N or MIN-MAX within 1-8, got \"0-3\""), badLength.stderr)
     }
 }

@@ -49,11 +49,14 @@ final class SQLiteTeamSearchTests: XCTestCase {
     func testBothPlansAgreeWithASubstringTest() async throws {
         let folder = try TemporaryFolder()
         let trigrams = try SQLiteTeamStore(path: folder.path("trigrams.sqlite"), trigramCandidateLimit: 1 << 30)
-        let walk = try SQLiteTeamStore(path: folder.path("walk.sqlite"), trigramCandidateLimit: 0)
+        let walk = try SQLiteTeamStore(path: folder.path("walk.sqlite"), trigramCandidateLimit: 0, walkBudget: nil)
+        let shortWalk = try SQLiteTeamStore(path: folder.path("short-walk.sqlite"), trigramCandidateLimit: 0, walkBudget: 3)
         let names = ["Aston Villa", "Villarreal", "Real Madrid", "Réal Ville", "Ville Réal", "aaaa", "aaa aaa", "Villa Villa"]
         let teams = try await create(names, in: trigrams)
         for team in teams {
-            _ = try await walk.create(team, event: TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: team.name), occurredAt: 0), idempotencyKey: nil)
+            for store in [walk, shortWalk] {
+                _ = try await store.create(team, event: TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: team.name), occurredAt: 0), idempotencyKey: nil)
+            }
         }
         var terms: Set<String> = []
         for team in teams {
@@ -68,7 +71,7 @@ final class SQLiteTeamSearchTests: XCTestCase {
         }
         for term in terms {
             let expected = teams.filter { $0.nameKey.utf8.firstRange(of: term.utf8) != nil }.sorted(by: Team.searchOrder).map(\.id)
-            for store in [trigrams, walk] {
+            for store in [trigrams, walk, shortWalk] {
                 var found: [TeamID] = []
                 var after: SearchCursor?
                 repeat {

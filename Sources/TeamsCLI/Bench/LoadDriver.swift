@@ -168,12 +168,14 @@ struct BenchTargets: Sendable {
     let runID = UInt32.random(in: 0...UInt32.max)
 
     static let searchPageSize: UInt32 = 50
+    /// How long the search terms are, in characters (`--search-term-length`).
+    var searchTermLengths: ClosedRange<Int> = 2...6
 
-    /// A substring of 2 to 6 characters of a random seeded team's name: short terms, which
-    /// match many teams, and long ones, which match few, as users type them.
+    /// A substring of a random seeded team's name, of a length drawn from `searchTermLengths`:
+    /// short terms, which match many teams, and long ones, which match few, as users type them.
     func searchTerm(_ random: inout FastRandom) -> String {
         let name = Array(teamName(random.below(teamCount)).utf8)
-        let length = min(name.count, 2 + random.below(5))
+        let length = min(name.count, searchTermLengths.lowerBound + random.below(searchTermLengths.count))
         let start = random.below(name.count - length + 1)
         return String(decoding: name[start..<(start + length)], as: UTF8.self)
     }

@@ -29,6 +29,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Open loop: this many calls per second in all.") var rate: Double?
     @Option(help: "Teams to seed.") var teams = 100
     @Option(help: "Players per seeded team.") var playersPerTeam = 11
+    @Option(help: "Search terms are substrings of seeded names of this many characters: N or MIN-MAX (1 to 8).")
+    var searchTermLength = "2-6"
     @Flag(help: "The server already holds the --teams teams an earlier run seeded (names b0, b1, ...): skip seeding. For mixes of search and create only, which need no team ids.")
     var seeded = false
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
@@ -52,6 +54,7 @@ struct Bench: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: report).deletingLastPathComponent().path
             guard FileManager.default.isWritableFile(atPath: folder) else { throw ValidationError("--report \(report): the folder \(folder) is not writable") }
         }
+        _ = try Self.parseLengths(searchTermLength)
         let workload: Workload
         do { workload = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
         if seeded, workload.needsTeamIDs {
@@ -67,11 +70,12 @@ struct Bench: AsyncParsableCommand {
         let progress = Progress(quiet: false)
 
         // 1. Seed.
-        let targets = seeded
+        var targets = seeded
             ? BenchTargets(teamIDs: [], teamCount: teams, playersPerTeam: playersPerTeam, connections: connections, nameBytes: payloadBytes)
             : try await global.withClient { client throws(RPCError) in
                 try await Self.seed(client, teams: teams, playersPerTeam: playersPerTeam, payloadBytes: payloadBytes, connections: connections, progress: progress)
             }
+        targets.searchTermLengths = try Self.parseLengths(searchTermLength)
 
         // 2. Connect and drive, one driver per client on its own event loop; each client
         // keeps a connection to every endpoint.
@@ -275,6 +279,15 @@ struct Bench: AsyncParsableCommand {
         }
         if let value = Double(text), value >= 0 { return .milliseconds(Int64(value * 1000)) }
         throw ValidationError("\(option) must look like 10s, 500ms or 2m, got \"\(text)\"")
+    }
+
+    /// `4` or `2-6`, within 1...8.
+    static func parseLengths(_ text: String) throws -> ClosedRange<Int> {
+        let bounds = text.split(separator: "-", maxSplits: 1).map { Int($0) }
+        guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, 1 <= low, low <= high, high <= 8 else {
+            throw ValidationError("--search-term-length must be N or MIN-MAX within 1-8, got \"\(text)\"")
+        }
+        return low...high
     }
 
     static func grouped(_ value: Int) -> String {
