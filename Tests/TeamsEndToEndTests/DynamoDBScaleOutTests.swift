@@ -25,7 +25,8 @@ final class DynamoDBScaleOutTests: XCTestCase {
 
         let id = try await clientA.createTeam(name: "Big squad").id.description
         // Watching on A from the start: it must also see what B stores (by polling the table).
-        let collecting = Task { try await WatchEventsTests.collect(102, from: watcher.watchEvents(from: 1)) }
+        // The writes below take many seconds against moto on a busy machine, hence the long wait.
+        let collecting = Task { try await WatchEventsTests.collect(102, from: watcher.watchEvents(from: 1), within: .seconds(90)) }
 
         // 100 concurrent AddPlayer calls, half through each server, on one team.
         try await withThrowingTaskGroup(of: Void.self) { group in

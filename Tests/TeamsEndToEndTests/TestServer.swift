@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import NIOCore
 import NIOPosix
 import TeamsClient
@@ -19,7 +20,8 @@ struct TestServer {
         rules: TeamRules = .default,
         maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength,
         maximumBufferedOutput: Int = 4 << 20,
-        watchPollInterval: Duration = .milliseconds(200)
+        watchPollInterval: Duration = .milliseconds(200),
+        metrics: TestMetrics? = nil
     ) async throws -> TestServer {
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
@@ -29,7 +31,7 @@ struct TestServer {
         let table = TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: watch)
         let server = try await RPCServer(
             configuration: .init(host: "127.0.0.1", port: 0, maximumFrameLength: maximumFrameLength, maximumBufferedOutput: maximumBufferedOutput),
-            table: table, logger: logger)
+            table: table, logger: logger, metrics: metrics.map { ServerMetrics(table: table, factory: $0) })
         return TestServer(server: server, interactor: interactor)
     }
 

@@ -6,11 +6,15 @@ import RPCCore
 import RPCTransportNIO
 import TeamsSQLiteStore
 import TeamsTestSupport
+import Foundation
+import MetricsTestKit
 import XCTest
 
 final class WatchEventsTests: XCTestCase {
-    /// Collects `count` events from a watch, or fails after 10 s.
-    static func collect(_ count: Int, from stream: AsyncThrowingStream<TeamEvent, any Error>) async throws -> [TeamEvent] {
+    /// Collects `count` events from a watch, or fails after `timeout`.
+    static func collect(
+        _ count: Int, from stream: AsyncThrowingStream<TeamEvent, any Error>, within timeout: Duration = .seconds(10)
+    ) async throws -> [TeamEvent] {
         try await withThrowingTaskGroup(of: [TeamEvent].self) { group in
             group.addTask {
                 var events: [TeamEvent] = []
@@ -21,8 +25,8 @@ final class WatchEventsTests: XCTestCase {
                 return events
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
-                throw RPCError(.deadlineExceeded, "timed out waiting for \(count) events")
+                try await Task.sleep(for: timeout)
+                throw RPCError(.deadlineExceeded, "timed out after \(timeout) waiting for \(count) events")
             }
             defer { group.cancelAll() }
             return try await group.next()!
@@ -99,31 +103,45 @@ final class WatchEventsTests: XCTestCase {
     }
 
     func testASlowWatcherIsCutOffWithResourceExhausted() async throws {
-        // Tiny output limit; a raw client that asks for the history and never reads.
+        // Tiny output limit; a raw client that asks for the history and reads nothing
+        // until the server has ended the call, so no race with the reader decides it.
         let store = InMemoryTeamRepository()
-        let server = try await TestServer.start(store: store, maximumBufferedOutput: 64 * 1024)
+        let metrics = TestMetrics()
+        let server = try await TestServer.start(store: store, maximumBufferedOutput: 64 * 1024, metrics: metrics)
         let interactor = TeamInteractor(repository: store)
         let padding = String(repeating: "x", count: 80)
-        // ~12 MB of events: more than the kernel's socket buffers hold.
-        for index in 0..<100_000 { _ = try await interactor.createTeam(name: "Team \(index) \(padding)") }
+        // Each event carries a name of more than 80 bytes: twice what the kernel's socket buffers may hold.
+        let eventCount = max(50_000, 2 * (Self.largestSocketSendBuffer() + 64 * 1024) / 80)
+        for index in 0..<eventCount { _ = try await interactor.createTeam(name: "Team \(index) \(padding)") }
 
         let raw = try RawConnection(port: server.port, receiveBuffer: 4096)
-        let name = Array(Teams_V1_TeamService.Method.watchEvents.path.utf8)
-        var body: [UInt8] = [1, 0x01, 0, 0, 0, 1, 0, 0, UInt8(name.count)] + name + [0x08, 0x01]  // from_sequence 1
-        body.insert(contentsOf: RawConnection.bytes(UInt32(body.count)), at: 0)
-        raw.send(body)
-        try await Task.sleep(for: .milliseconds(500))
+        let path = Teams_V1_TeamService.Method.watchEvents.path
+        raw.send(RawConnection.request(callID: 1, method: path, payload: [0x08, 0x01]))  // from_sequence 1
+        let cutOff = [("method", path), ("code", "\(StatusCode.resourceExhausted)")]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while metrics.counterTotal(label: ServerMetrics.Name.calls, dimensions: cutOff) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(metrics.counterTotal(label: ServerMetrics.Name.calls, dimensions: cutOff), 1, "the watch was not cut off within 60 s")
 
         // Now read everything: stream messages, then the RESPONSE that ends the call.
         var messages = 0
+        var status: UInt8?
         while let frame = raw.readFrame() {
             if frame.type == 3 { messages += 1; continue }
             XCTAssertEqual(frame.type, 2)
-            XCTAssertEqual(frame.body.first, StatusCode.resourceExhausted.rawValue)
+            status = frame.body.first
             break
         }
+        XCTAssertEqual(status, StatusCode.resourceExhausted.rawValue)
         XCTAssertGreaterThan(messages, 0)
-        XCTAssertLessThan(messages, 100_000, "the watcher was cut off before the end")
+        XCTAssertLessThan(messages, eventCount, "the watcher was cut off before the end")
         await server.stop()
+    }
+
+    /// The most a TCP socket's send buffer may grow to (`tcp_wmem`'s maximum), 4 MiB if unreadable.
+    static func largestSocketSendBuffer() -> Int {
+        let limits = (try? String(contentsOfFile: "/proc/sys/net/ipv4/tcp_wmem", encoding: .utf8)) ?? ""
+        return limits.split(whereSeparator: \.isWhitespace).last.flatMap { Int($0) } ?? 4 << 20
     }
 }
