@@ -22,6 +22,18 @@ final class TeamRulesTests: XCTestCase {
         XCTAssertThrowsError(try rules.teamName(String(repeating: "a", count: 101)))
     }
 
+    func testNamesMustNotContainControlCharacters() throws {
+        for (name, code) in [("Aja\u{0}x", "U+0000"), ("Real\tMadrid", "U+0009"), ("FC\nBarcelona", "U+000A"), ("Bayern\u{7F}", "U+007F")] {
+            XCTAssertThrowsError(try rules.teamName(name)) { error in
+                XCTAssertEqual(error as? TeamError, .invalidArgument("team name must not contain control characters, got \(code)"))
+            }
+            XCTAssertThrowsError(try rules.playerName(name)) { error in
+                XCTAssertEqual(error as? TeamError, .invalidArgument("player name must not contain control characters, got \(code)"))
+            }
+        }
+        XCTAssertEqual(try rules.teamName("Ajax\u{200B}"), "Ajax\u{200B}", "a format character is not a control character")
+    }
+
     func testPlayerNameRules() throws {
         XCTAssertEqual(try rules.playerName(" Zoë "), "Zoë")
         XCTAssertThrowsError(try rules.playerName(" "))

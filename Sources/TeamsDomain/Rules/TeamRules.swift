@@ -1,7 +1,9 @@
 /// The invariants every team keeps. `TeamInteractor` applies them to each request.
 ///
 /// - A team name and a player name are trimmed of surrounding whitespace and are
-///   then 1 to `maxNameLength` characters long.
+///   then 1 to `maxNameLength` characters long, with no control characters (a tab,
+///   a newline or a NUL inside a name is a mistake, and SQLite's text functions end
+///   a string at NUL, so search could not see past one).
 /// - Player names are unique within a team, ignoring case.
 /// - A squad holds at most `squadLimit` players (default 100), so a team always
 ///   fits one DynamoDB item (400 KB) with room to spare.
@@ -43,6 +45,10 @@ public struct TeamRules: Sendable {
         let length = name.count
         guard length <= maxNameLength else {
             throw .invalidArgument("\(field) must be at most \(maxNameLength) characters, got \(length)")
+        }
+        if let control = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            throw .invalidArgument("\(field) must not contain control characters, got U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)")
         }
         return name
     }
