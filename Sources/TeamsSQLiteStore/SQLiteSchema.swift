@@ -86,6 +86,63 @@ enum SQLiteSchema {
                 INSERT INTO team_name_trigrams (rowid, name_key) SELECT row, name_key FROM team_search_rows;
                 """)
         }
+        migrator.registerMigration("v3: ordered lists of name keys by their 2- and 3-character grams") { db in
+            // Trigrams cannot index a term of 2 characters, and FTS5 returns its matches
+            // in rowid order, so a common term's candidates must all be sorted. This
+            // table lists each name key under every string of 2 and of 3 adjacent
+            // characters in it (characters as SQLite counts them: code points), in search
+            // order: a term's gram is then a range read from the cursor. A key that
+            // several teams share is listed once and goes when its last team does.
+            // Triggers cannot loop, hence the recursive query of the key's positions.
+            func grams(_ key: String) -> String {
+                """
+                SELECT substr(\(key), position, size) AS gram FROM (
+                    WITH RECURSIVE positions(position) AS (
+                        SELECT 1 WHERE length(\(key)) >= 2
+                        UNION ALL SELECT position + 1 FROM positions WHERE position < length(\(key)) - 1
+                    ) SELECT position FROM positions
+                ) JOIN (SELECT 2 AS size UNION ALL SELECT 3) ON position + size - 1 <= length(\(key))
+                """
+            }
+            func list(_ key: String) -> String {
+                "INSERT OR IGNORE INTO team_name_grams (gram, name_key) SELECT gram, \(key) FROM (\(grams(key)))"
+            }
+            func unlist(_ key: String) -> String {
+                """
+                DELETE FROM team_name_grams WHERE name_key = \(key) AND gram IN (\(grams(key)))
+                    AND NOT EXISTS (SELECT 1 FROM teams WHERE name_key = \(key))
+                """
+            }
+            try db.execute(sql: """
+                CREATE TABLE team_name_grams (
+                    gram TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    PRIMARY KEY (gram, name_key)
+                ) WITHOUT ROWID;
+
+                CREATE TRIGGER teams_gram_listed_on_insert AFTER INSERT ON teams BEGIN
+                    \(list("NEW.name_key"));
+                END;
+                CREATE TRIGGER teams_gram_listed_on_rename AFTER UPDATE OF name_key ON teams
+                WHEN OLD.name_key IS NOT NEW.name_key BEGIN
+                    \(unlist("OLD.name_key"));
+                    \(list("NEW.name_key"));
+                END;
+                CREATE TRIGGER teams_gram_listed_on_delete AFTER DELETE ON teams BEGIN
+                    \(unlist("OLD.name_key"));
+                END;
+
+                -- In index order, so the table is written front to back.
+                INSERT OR IGNORE INTO team_name_grams (gram, name_key)
+                    SELECT substr(name_key, position, size) AS gram, name_key FROM teams JOIN (
+                        WITH RECURSIVE positions(position) AS (
+                            SELECT 1 UNION ALL SELECT position + 1 FROM positions
+                            WHERE position < (SELECT max(length(name_key)) FROM teams) - 1
+                        ) SELECT position FROM positions
+                    ) JOIN (SELECT 2 AS size UNION ALL SELECT 3) ON position + size - 1 <= length(name_key)
+                    ORDER BY gram, name_key;
+                """)
+        }
         return migrator
     }
 }

@@ -5,45 +5,54 @@ import TeamsDomain
 /// How `SQLiteTeamStore` finds a page of `TeamQuery` matches at about the cost of the
 /// page rather than of the table.
 ///
-/// Both plans test each candidate with `instr`, an exact substring test, so `%`, `_`
-/// and the FTS5 query syntax are plain characters in a term:
+/// Every plan tests candidates with `instr`, an exact substring test, so `%`, `_` and
+/// the FTS5 query syntax are plain characters in a term:
+/// - **grams**: `team_name_grams` lists each name key under every string of 2 and of 3
+///   adjacent characters in it, in search order. A term of 2 or 3 characters is a
+///   range read of its own list: the page costs what the page costs. A longer term
+///   walks the list of its last 3 characters, which holds every match in order,
+///   testing each key (about 0.17 µs each on this project's benchmark box).
 /// - **trigram**: the trigram index (`team_name_trigrams`) gives the teams holding every
 ///   trigram of the term; they are sorted and cut after the cursor. The cost grows with
-///   the candidates (about 0.85 µs each on this project's benchmark box).
-/// - **walk**: the `(name_key, id)` index in order from the cursor, testing each key
-///   (about 0.12 µs each), until the page is full.
+///   the candidates (about 0.85 µs each).
+/// - **walk**: the `(name_key, id)` index in order from the cursor (about 0.12 µs a key),
+///   for a term of 1 character or none, which usually matches densely.
 ///
 /// A term of 3 or more characters with at most `trigramCandidateLimit` candidates takes
-/// the trigram plan. One with more matches densely on average, so it walks, but at most
-/// `walkBudget` keys: when its matches cluster later in the name order (a prefix such as
-/// `b98` of a million names `b0`, `b1`, ...), the walk gives up and the trigram plan
-/// answers. Terms of 1 or 2 characters, which trigrams cannot index, always walk to the
-/// page's end: such terms usually match densely, but one whose matches are rare or
-/// cluster late reads up to the whole index (about 120 ms per million teams).
+/// the trigram plan. One with more matches densely on average, so it walks its gram's
+/// list, but at most `walkBudget` keys: when its matches lie further on, the trigram
+/// plan answers.
+///
+/// Name keys hold no NUL (`TeamRules` rejects control characters), and SQLite's text
+/// functions end a string at one, so a term holding NUL matches nothing.
 struct SQLiteTeamSearch: Sendable {
     /// The most trigram candidates worth sorting before walking is cheaper.
     let trigramCandidateLimit: Int
 
-    /// The most keys a walk of an indexable term reads before the trigram plan answers
+    /// The most keys a walk of a gram's list reads before the trigram plan answers
     /// instead; `nil` walks to the page's end (tests use it to force the walk).
     let walkBudget: Int?
 
     /// Limits are capped so that `limit + 1` cannot overflow; a negative one counts as 0.
-    init(trigramCandidateLimit: Int = 2500, walkBudget: Int? = 20_000) {
+    init(trigramCandidateLimit: Int = 2500, walkBudget: Int? = 50_000) {
         self.trigramCandidateLimit = max(0, min(trigramCandidateLimit, 1 << 40))
         self.walkBudget = walkBudget.map { max(1, min($0, 1 << 40)) }
     }
 
     func page(_ query: TeamQuery, in db: Database) throws -> TeamPage {
-        // FTS5 ends a string at NUL, so such a term is only safe to walk.
-        let indexable = query.term.unicodeScalars.count >= 3 && !query.term.unicodeScalars.contains("\0")
-        guard indexable else { return try walk(query, in: db, budget: nil) }
-        if try candidates(query.term, in: db) <= trigramCandidateLimit {
-            return try trigrams(query, in: db)
+        let scalars = query.term.unicodeScalars
+        if scalars.contains("\0") { return TeamPage(teams: [], next: nil) }
+        switch scalars.count {
+        case 0, 1:
+            return try walk(query, in: db)
+        case 2, 3:
+            return try grams(query, in: db, budget: nil)!  // without a budget it always answers
+        default:
+            if try candidates(query.term, in: db) <= trigramCandidateLimit {
+                return try trigrams(query, in: db)
+            }
+            return try grams(query, in: db, budget: walkBudget) ?? trigrams(query, in: db)
         }
-        let walked = try walk(query, in: db, budget: walkBudget)
-        // A full page is exact; a short one may only mean the budget ran out.
-        return walked.next != nil || walkBudget == nil ? walked : try trigrams(query, in: db)
     }
 
     private func candidates(_ term: String, in db: Database) throws -> Int {
@@ -56,11 +65,41 @@ struct SQLiteTeamSearch: Sendable {
         try fetch(Self.trigramSQL(after: query.after), in: db, [Self.phrase(query.term), query.term] + Self.cursor(query) + [query.limit + 1], limit: query.limit)
     }
 
-    private func walk(_ query: TeamQuery, in db: Database, budget: Int?) throws -> TeamPage {
-        guard let budget else {
-            return try fetch(Self.walkSQL(after: query.after), in: db, [query.term] + Self.cursor(query) + [query.limit + 1], limit: query.limit)
+    private func walk(_ query: TeamQuery, in db: Database) throws -> TeamPage {
+        try fetch(Self.walkSQL(after: query.after), in: db, [query.term] + Self.cursor(query) + [query.limit + 1], limit: query.limit)
+    }
+
+    /// The page from the list of the term's last 3 characters (its only 2 for a term of
+    /// 2), or nil when `budget` keys were read without filling it.
+    private func grams(_ query: TeamQuery, in db: Database, budget: Int?) throws -> TeamPage? {
+        var gram = String.UnicodeScalarView()
+        gram.append(contentsOf: query.term.unicodeScalars.suffix(3))
+        // Every listed key has a team, but the cursor's own key may have none left after
+        // the cursor: one key more than the page's teams (and the one that tells whether
+        // there is a next page) is enough.
+        let keysWanted = query.limit + 2
+        var keys: [String] = []
+        var read = 0
+        let start = query.after?.nameKey ?? ""
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: Self.gramListSQL), arguments: [query.term, String(gram), start, budget ?? -1])
+        while let row = try rows.next() {
+            read += 1
+            let matches: Bool = try row.stored("matches", of: "a name gram row")
+            if matches {
+                keys.append(try row.stored("name_key", of: "a name gram row"))
+                if keys.count == keysWanted { break }
+            }
         }
-        return try fetch(Self.budgetedWalkSQL(after: query.after), in: db, Self.cursor(query) + [budget, query.term, query.limit + 1], limit: query.limit)
+        if keys.count < keysWanted, let budget, read == budget { return nil }
+
+        var teams: [Team] = []
+        let teamsOfKey = try db.cachedStatement(sql: Self.teamsOfKeySQL)
+        for key in keys where teams.count <= query.limit {
+            let after = key == query.after?.nameKey ? query.after!.id.description : ""
+            teams += try Row.fetchAll(teamsOfKey, arguments: [key, after, query.limit + 1 - teams.count]).map(TeamRow.team(from:))
+        }
+        return TeamPage(cutting: teams, limit: query.limit)
     }
 
     /// One team more than the page tells whether there is a next page.
@@ -91,16 +130,16 @@ struct SQLiteTeamSearch: Sendable {
         """
     }
 
-    private static func budgetedWalkSQL(after cursor: SearchCursor?) -> String {
+    /// Every key read is returned with whether it matches, so the caller counts what
+    /// the walk reads and stops it as soon as the page is full (LIMIT -1 is no limit).
+    private static let gramListSQL = """
+        SELECT name_key, instr(name_key, ?) > 0 AS matches FROM team_name_grams
+        WHERE gram = ? AND name_key >= ? ORDER BY name_key LIMIT ?
         """
-        SELECT teams.* FROM (
-            SELECT k, i FROM (
-                SELECT name_key AS k, id AS i FROM teams INDEXED BY teams_by_name_key
-                \(cursor == nil ? "" : "WHERE (name_key, id) > (?, ?)") ORDER BY name_key, id LIMIT ?
-            ) WHERE instr(k, ?) > 0 ORDER BY k, i LIMIT ?
-        ) JOIN teams ON teams.id = i ORDER BY k, i
+
+    private static let teamsOfKeySQL = """
+        SELECT * FROM teams INDEXED BY teams_by_name_key WHERE name_key = ? AND id > ? ORDER BY id LIMIT ?
         """
-    }
 
     private static func trigramSQL(after cursor: SearchCursor?) -> String {
         """

@@ -32,13 +32,13 @@ public final class SQLiteTeamStore: TeamStore {
     ///     (`TeamCache`); 0 reads every team from the database. Only for a store that
     ///     nothing else writes to while it is open, as its lock file ensures for servers.
     ///   - trigramCandidateLimit, walkBudget: when search answers from its trigram index
-    ///     and how far it walks the name order first (`SQLiteTeamSearch`). Tests set them
-    ///     to force each plan.
+    ///     and how far it walks a name pair's list first (`SQLiteTeamSearch`). Tests set
+    ///     them to force each plan.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.
     public init(
         path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5,
-        trigramCandidateLimit: Int = 2500, walkBudget: Int? = 20_000
+        trigramCandidateLimit: Int = 2500, walkBudget: Int? = 50_000
     ) throws(SQLiteStoreError) {
         self.path = path
         searching = SQLiteTeamSearch(trigramCandidateLimit: trigramCandidateLimit, walkBudget: walkBudget)

@@ -5,9 +5,10 @@ import TeamsSQLiteStore
 import TeamsTestSupport
 import XCTest
 
-/// The trigram index behind SQLite search (the contract suite checks the answers with
-/// each plan forced): it is built for a database that predates it, and it agrees with
-/// a plain substring test over many teams and terms.
+/// The trigram index and the gram lists behind SQLite search (the contract suite checks
+/// the answers with each plan forced): they are built for a database that predates
+/// them, they agree with a plain substring test over many teams and terms, and a
+/// name key shared by several teams stays listed until the last of them goes.
 final class SQLiteTeamSearchTests: XCTestCase {
     private func create(_ names: [String], in store: SQLiteTeamStore) async throws -> [Team] {
         let ids = TeamIDGenerator.forThisProcess()
@@ -26,13 +27,15 @@ final class SQLiteTeamSearchTests: XCTestCase {
             let store = try SQLiteTeamStore(path: path)
             _ = try await create(["Golden Eagles", "Silver Eagles", "Ajax"], in: store)
         }
-        // Back to the first schema, as a file written by a version without the index.
+        // Back to the first schema, as a file written by a version without the indexes.
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: """
                 DROP TRIGGER teams_indexed_on_insert; DROP TRIGGER teams_indexed_on_rename; DROP TRIGGER teams_indexed_on_delete;
                 DROP TABLE team_name_trigrams; DROP TABLE team_search_rows;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                DROP TRIGGER teams_gram_listed_on_insert; DROP TRIGGER teams_gram_listed_on_rename; DROP TRIGGER teams_gram_listed_on_delete;
+                DROP TABLE team_name_grams;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%';
                 """)
         }
         try queue.close()
@@ -40,8 +43,58 @@ final class SQLiteTeamSearchTests: XCTestCase {
         let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 1 << 30)
         let page = try await store.search(TeamQuery(term: "eagle", limit: 10))
         XCTAssertEqual(page.teams.map(\.name), ["Golden Eagles", "Silver Eagles"])
+        let pairs = try await store.search(TeamQuery(term: "ag", limit: 10))
+        XCTAssertEqual(pairs.teams.map(\.name), ["Golden Eagles", "Silver Eagles"])
+        let walked = try SQLiteTeamStore(path: folder.path("walked.sqlite"), trigramCandidateLimit: 0, walkBudget: nil)
+        _ = try await create(["Golden Eagles", "Silver Eagles", "Ajax"], in: walked)
+        let longer = try await store.search(TeamQuery(term: "gles", limit: 10)).teams.map(\.name)
+        let longerWalked = try await walked.search(TeamQuery(term: "gles", limit: 10)).teams.map(\.name)
+        XCTAssertEqual(longer, longerWalked)
         let integrity = try await store.integrityCheck()
         XCTAssertEqual(integrity, "ok")
+    }
+
+    func testASharedNameKeyStaysListedUntilItsLastTeamGoes() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: nil)
+        let teams = try await create(["Ajax", "AJAX", "Jaxon"], in: store)
+        func names(_ term: String) async throws -> [String] {
+            try await store.search(TeamQuery(term: term, limit: 10)).teams.map(\.name)
+        }
+        func listedGrams() async throws -> [String] {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try await queue.read { db in
+                try String.fetchAll(db, sql: "SELECT gram || '/' || name_key FROM team_name_grams ORDER BY gram, name_key")
+            }
+        }
+        let found1 = try await names("ja")
+        XCTAssertEqual(found1, ["Ajax", "AJAX", "Jaxon"])
+        let found2 = try await listedGrams()
+        XCTAssertEqual(found2, [
+            "aj/ajax", "aja/ajax", "ax/ajax", "ax/jaxon", "axo/jaxon", "ja/ajax", "ja/jaxon", "jax/ajax", "jax/jaxon", "on/jaxon", "xo/jaxon", "xon/jaxon",
+        ])
+
+        try await store.delete(teams[0].id, expectedVersion: 1, event: TeamEvent(teamID: teams[0].id, version: 2, change: .teamDeleted, occurredAt: 0))
+        let found3 = try await names("aj")
+        XCTAssertEqual(found3, ["AJAX"], "the key stays while a team has it")
+
+        var renamed = teams[1]
+        renamed.name = "Hawks"
+        renamed.version = 2
+        try await store.update(renamed, expectedVersion: 1, event: TeamEvent(teamID: renamed.id, version: 2, change: .teamRenamed(name: "Hawks"), occurredAt: 0))
+        let found4 = try await names("aj")
+        XCTAssertEqual(found4, [], "the key goes with its last team")
+        let found5 = try await names("aw")
+        XCTAssertEqual(found5, ["Hawks"])
+        let found6 = try await names("ja")
+        XCTAssertEqual(found6, ["Jaxon"])
+        let found7 = try await listedGrams()
+        XCTAssertEqual(found7, [
+            "aw/hawks", "awk/hawks", "ax/jaxon", "axo/jaxon", "ha/hawks", "haw/hawks", "ja/jaxon", "jax/jaxon", "ks/hawks", "on/jaxon", "wk/hawks", "wks/hawks",
+            "xo/jaxon", "xon/jaxon",
+        ])
     }
 
     /// Every substring of every name, searched with each plan and paged two at a time,
@@ -51,7 +104,7 @@ final class SQLiteTeamSearchTests: XCTestCase {
         let trigrams = try SQLiteTeamStore(path: folder.path("trigrams.sqlite"), trigramCandidateLimit: 1 << 30)
         let walk = try SQLiteTeamStore(path: folder.path("walk.sqlite"), trigramCandidateLimit: 0, walkBudget: nil)
         let shortWalk = try SQLiteTeamStore(path: folder.path("short-walk.sqlite"), trigramCandidateLimit: 0, walkBudget: 3)
-        let names = ["Aston Villa", "Villarreal", "Real Madrid", "Réal Ville", "Ville Réal", "aaaa", "aaa aaa", "Villa Villa"]
+        let names = ["Aston Villa", "Villarreal", "Real Madrid", "Réal Ville", "Ville Réal", "aaaa", "aaa aaa", "Villa Villa", "VILLA villa", "⚽️ Villa", "Ville"]
         let teams = try await create(names, in: trigrams)
         for team in teams {
             for store in [walk, shortWalk] {
