@@ -18,7 +18,7 @@ import TeamsDomain
 /// - **walk**: the `(name_key, id)` index in order from the cursor (about 0.12 µs a key),
 ///   for a term of 1 character or none, which usually matches densely.
 ///
-/// A term of 3 or more characters with at most `trigramCandidateLimit` candidates takes
+/// A term of 4 or more characters with at most `trigramCandidateLimit` candidates takes
 /// the trigram plan. One with more matches densely on average, so it walks its gram's
 /// list, but at most `walkBudget` keys: when its matches lie further on, the trigram
 /// plan answers.
@@ -96,7 +96,7 @@ struct SQLiteTeamSearch: Sendable {
         var teams: [Team] = []
         let teamsOfKey = try db.cachedStatement(sql: Self.teamsOfKeySQL)
         for key in keys where teams.count <= query.limit {
-            let after = key == query.after?.nameKey ? query.after!.id.description : ""
+            let after = query.after.flatMap { $0.nameKey == key ? $0.id.description : nil } ?? ""
             teams += try Row.fetchAll(teamsOfKey, arguments: [key, after, query.limit + 1 - teams.count]).map(TeamRow.team(from:))
         }
         return TeamPage(cutting: teams, limit: query.limit)

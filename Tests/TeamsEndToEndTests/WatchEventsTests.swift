@@ -1,3 +1,4 @@
+import Foundation
 import TeamsClient
 import TeamsDomain
 import TeamsProto
@@ -6,7 +7,6 @@ import RPCCore
 import RPCTransportNIO
 import TeamsSQLiteStore
 import TeamsTestSupport
-import Foundation
 import MetricsTestKit
 import XCTest
 
