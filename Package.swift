@@ -119,7 +119,10 @@ let package = Package(
         .target(name: "TeamsMemoryStore", dependencies: ["TeamsDomain"]),
         .target(
             name: "TeamsSQLiteStore",
-            dependencies: ["TeamsDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics")]
+            dependencies: [
+                "TeamsDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // A hand-written DynamoDB client and SigV4 signer (Soto is not available). Knows no teams.
         .target(
@@ -241,6 +244,8 @@ let package = Package(
             dependencies: [
                 "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -59,7 +59,7 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
     func open(createTable: Bool = true, cacheBytes: Int = 0) async throws -> any TeamStore {
         switch self {
         case .memory: InMemoryTeamRepository()
-        case .sqlite(let path): try SQLiteTeamStore(path: path, cacheBytes: cacheBytes)
+        case .sqlite(let path): try SQLiteTeamStore(path: path, cacheBytes: cacheBytes, logger: Logger(label: "teams.sqlite"))
         case .dynamodb(let table):
             // Each request to DynamoDB carries the trace context of the call it serves.
             try await DynamoDBTeamStore.open(tableName: table, createTable: createTable, logger: Logger(label: "teams.dynamodb")) {

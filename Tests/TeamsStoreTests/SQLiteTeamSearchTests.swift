@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import InMemoryLogging
+import Logging
 import TeamsDomain
 import TeamsSQLiteStore
 import TeamsTestSupport
@@ -24,7 +26,9 @@ final class SQLiteTeamSearchTests: XCTestCase {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
         do {
-            let store = try SQLiteTeamStore(path: path)
+            let fresh = InMemoryLogHandler()
+            let store = try SQLiteTeamStore(path: path, logger: Logger(label: "test") { _ in fresh })
+            XCTAssertEqual(fresh.entries, [], "a new file's schema is made without a word")
             _ = try await create(["Golden Eagles", "Silver Eagles", "Ajax"], in: store)
         }
         // Back to the first schema, as a file written by a version without the indexes.
@@ -40,7 +44,11 @@ final class SQLiteTeamSearchTests: XCTestCase {
         }
         try queue.close()
 
-        let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 1 << 30)
+        let log = InMemoryLogHandler()
+        let store = try SQLiteTeamStore(path: path, logger: Logger(label: "test") { _ in log }, trigramCandidateLimit: 1 << 30)
+        XCTAssertEqual(log.entries.map(\.level), [.notice, .notice], "the upgrade is announced, then its end")
+        XCTAssertEqual(log.entries.first?.metadata["teams"], "3")
+        XCTAssertTrue("\(log.entries.first?.metadata["migrations"] ?? "")".hasPrefix("v2:"), "\(log.entries)")
         let page = try await store.search(TeamQuery(term: "eagle", limit: 10))
         XCTAssertEqual(page.teams.map(\.name), ["Golden Eagles", "Silver Eagles"])
         let pairs = try await store.search(TeamQuery(term: "ag", limit: 10))
