@@ -31,6 +31,11 @@ public final class InMemoryTeamRepository: TeamStore {
         state.withLock { $0.teams[id] }
     }
 
+    /// Always answered: every team is in memory.
+    public func teamWithoutWaiting(withID id: TeamID) -> ImmediateRead<Team?> {
+        .answered(state.withLock { $0.teams[id] })
+    }
+
     public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         let now = clock.milliseconds()
         return try state.withLock { state throws(RepositoryError) -> Team in

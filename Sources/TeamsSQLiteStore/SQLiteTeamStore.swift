@@ -94,16 +94,21 @@ public final class SQLiteTeamStore: TeamStore {
     // MARK: TeamRepository
 
     public func team(withID id: TeamID) async throws(RepositoryError) -> Team? {
+        if case .answered(let team) = teamWithoutWaiting(withID: id) { return team }
         guard let cache else { return try await read { db in try TeamRow.fetch(id, in: db) } }
-        if let team = cache.team(id) {
-            Self.cacheHits.increment()
-            return team
-        }
         Self.cacheMisses.increment()
         let generation = cache.generation
         let team = try await read { db in try TeamRow.fetch(id, in: db) }
         if let team { cache.insert(read: team, ifUnchangedSince: generation) }
         return team
+    }
+
+    /// Answered for a team in the read cache; any other id must wait for the file,
+    /// since the cache holds teams, not their absence.
+    public func teamWithoutWaiting(withID id: TeamID) -> ImmediateRead<Team?> {
+        guard let team = cache?.team(id) else { return .mustWait }
+        Self.cacheHits.increment()
+        return .answered(team)
     }
 
     public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {

@@ -16,7 +16,7 @@ public enum TeamServiceMethods {
             Teams_V1_ListMethodsResponse.Method(name: $0.path, serverStreaming: $0.kind == .serverStreaming)
         }
         return MethodTable(services: services) { methods in
-            TeamServiceHandler(interactor: interactor, events: events).registerMethods(with: &methods)
+            TeamServiceHandler(interactor: interactor, events: events).register(with: &methods)
             HealthHandler(storeDescription: storeDescription, methods: listing).registerMethods(with: &methods)
         }
     }

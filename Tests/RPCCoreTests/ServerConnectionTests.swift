@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 @testable import RPCCore
+import Synchronization
 import TeamsProto
 import XCTest
 
@@ -92,6 +93,57 @@ final class ServerConnectionTests: XCTestCase {
         frame.setInteger(UInt32(frame.readableBytes - 4), at: 0)
         let output = try await serve([frame, .request(callID: 2, path: check.path, Teams_V1_CheckRequest())], table: table(), limits: .init(maximumFrameLength: 4 << 20, maximumBufferedOutput: 1 << 20))
         XCTAssertEqual(try output.responses().map(\.head.status), [.resourceExhausted, .ok])
+    }
+
+    // MARK: Answers without a task
+
+    /// Check answered by `immediately`, recording whether it ran outside any task; the async body answers "waited".
+    func immediateTable(_ immediately: @escaping @Sendable (ServerContext) throws(RPCError) -> Teams_V1_CheckResponse?) -> MethodTable {
+        MethodTable(services: [Teams_V1_Health.wireService]) { methods in
+            methods.unary(check, immediately: { _, context throws(RPCError) in try immediately(context) }) { _, _ in
+                Teams_V1_CheckResponse(status: .serving, store: "waited")
+            }
+        }
+    }
+
+    func testAnImmediateAnswerIsWrittenWithoutATask() async throws {
+        let ranInATask = Mutex<Bool?>(nil)
+        let table = immediateTable { _ in
+            ranInATask.withLock { $0 = withUnsafeCurrentTask { $0 != nil } }
+            return Teams_V1_CheckResponse(status: .serving, store: "immediate")
+        }
+        let responses = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest())], table: table).responses()
+        XCTAssertEqual(responses.map(\.head.status), [.ok])
+        XCTAssertEqual(try Teams_V1_CheckResponse(decoding: responses[0].payload).store, "immediate")
+        XCTAssertEqual(ranInATask.withLock { $0 }, false)
+    }
+
+    func testAnImmediateNilGoesOnToTheAsyncHandler() async throws {
+        let responses = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest())], table: immediateTable { _ in nil }).responses()
+        XCTAssertEqual(responses.map(\.head.status), [.ok])
+        XCTAssertEqual(try Teams_V1_CheckResponse(decoding: responses[0].payload).store, "waited")
+    }
+
+    func testAnImmediateErrorEndsTheCallWithItsStatus() async throws {
+        let table = immediateTable { _ throws(RPCError) in throw RPCError(.notFound, "no such thing") }
+        let responses = try await serve([.request(callID: 1, path: check.path, Teams_V1_CheckRequest())], table: table).responses()
+        XCTAssertEqual(responses.map(\.head.status), [.notFound])
+        XCTAssertEqual(responses[0].head.message, "no such thing")
+    }
+
+    func testAnImmediateHandlerSeesTheRequestsTraceParent() async throws {
+        let traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let seen = Mutex<String?>(nil)
+        let table = immediateTable { _ in
+            seen.withLock { $0 = TraceContext.traceParent }
+            return Teams_V1_CheckResponse()
+        }
+        var request = ByteBuffer()
+        try RequestHead(methodRef: 1, methodName: check.path, metadata: [TraceContext.metadataKey: traceParent])
+            .writeFrame(callID: 1, payload: Teams_V1_CheckRequest(), into: &request)
+        let responses = try await serve([request], table: table).responses()
+        XCTAssertEqual(responses.map(\.head.status), [.ok])
+        XCTAssertEqual(seen.withLock { $0 }, traceParent)
     }
 
     func testAZeroDeadlineHasPassedOnArrival() async throws {

@@ -51,6 +51,25 @@ final class TeamInteractorTests: XCTestCase {
         }
     }
 
+    func testAReadWithoutWaitingGivesWhatTheReadGivesWhenTheStoreCanAnswer() async throws {
+        let team = try await interactor.createTeam(name: "Ajax")
+        XCTAssertEqual(try interactor.teamWithoutWaiting(id: team.id.description), team)
+        XCTAssertThrowsError(try interactor.teamWithoutWaiting(id: "00000000000000000000")) { error in
+            XCTAssertEqual(error as? TeamError, .notFound("no team with id 00000000000000000000"))
+        }
+        XCTAssertThrowsError(try interactor.teamWithoutWaiting(id: "nope")) { error in
+            guard case .invalidArgument = error as? TeamError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testAReadWithoutWaitingIsNilWhenTheStoreMustWait() async throws {
+        let waiting = TeamInteractor(repository: RacingRepository(base: repository))
+        let team = try await waiting.createTeam(name: "Ajax")
+        XCTAssertNil(try waiting.teamWithoutWaiting(id: team.id.description))
+        // A malformed id needs no store to be refused.
+        XCTAssertThrowsError(try waiting.teamWithoutWaiting(id: "nope"))
+    }
+
     func testEveryChangeBumpsTheVersionAndPublishesItsEvent() async throws {
         let team = try await interactor.createTeam(name: "Ajax")
         let id = team.id.description

@@ -23,6 +23,26 @@ final class SQLiteTeamStoreTests: XCTestCase {
         XCTAssertEqual(latest, 2)
     }
 
+    func testOnlyTeamsInTheReadCacheAreAnsweredWithoutWaiting() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let team = Team(id: TeamIDGenerator.forThisProcess().next(), name: "Ajax")
+        let event = TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: "Ajax"), occurredAt: 0)
+        do {
+            let uncached = try SQLiteTeamStore(path: path)
+            _ = try await uncached.create(team, event: event, idempotencyKey: nil)
+            _ = try await uncached.team(withID: team.id)
+            guard case .mustWait = uncached.teamWithoutWaiting(withID: team.id) else { return XCTFail("a store without a cache must wait") }
+        }
+        let cached = try SQLiteTeamStore(path: path, cacheBytes: 1 << 20)
+        guard case .mustWait = cached.teamWithoutWaiting(withID: team.id) else { return XCTFail("a team not read yet must wait") }
+        _ = try await cached.team(withID: team.id)
+        guard case .answered(let answered) = cached.teamWithoutWaiting(withID: team.id) else { return XCTFail("a team just read is cached") }
+        XCTAssertEqual(answered, team)
+        // The cache holds teams, not their absence.
+        guard case .mustWait = cached.teamWithoutWaiting(withID: TeamIDGenerator.forThisProcess().next()) else { return XCTFail("a missing id must wait") }
+    }
+
     func testASecondServerOnTheSameFileIsRefused() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")

@@ -12,6 +12,7 @@ public struct TeamStoreContract {
         ("updateWithExpectedVersion", { $0.updateWithExpectedVersion }),
         ("deleteWithExpectedVersion", { $0.deleteWithExpectedVersion }),
         ("missingID", { $0.missingID }),
+        ("readsWithoutWaitingAnswerOnlyWhatAReadWould", { $0.readsWithoutWaitingAnswerOnlyWhatAReadWould }),
         ("searchPagesInNameThenIDOrder", { $0.searchPagesInNameThenIDOrder }),
         ("searchTreatsWildcardsAndNonASCIILiterally", { $0.searchTreatsWildcardsAndNonASCIILiterally }),
         ("searchTreatsQuerySyntaxLiterally", { $0.searchTreatsQuerySyntaxLiterally }),
@@ -126,6 +127,32 @@ public struct TeamStoreContract {
         try await expect(.notFound) { try await store.delete(ghost.id, expectedVersion: 1, event: event(ghost, .teamDeleted)) }
         let events = try await store.events(after: 0, limit: 10)
         try check(events.isEmpty, "failed writes store no events")
+    }
+
+    /// `teamWithoutWaiting` may always say `.mustWait`; when it answers, it answers
+    /// what `team(withID:)` must, through a create, an update, a delete and a missing id.
+    func readsWithoutWaitingAnswerOnlyWhatAReadWould() async throws {
+        let store = try await makeStore()
+        func expectRead(_ id: TeamID, _ expected: Team?, _ step: String) async throws {
+            if case .answered(let immediate) = store.teamWithoutWaiting(withID: id) {
+                try check(immediate == expected, "\(step): answered without waiting \(String(describing: immediate)), expected \(String(describing: expected))")
+            }
+            let read = try await store.team(withID: id)
+            try check(read == expected, "\(step): read \(String(describing: read)), expected \(String(describing: expected))")
+            if case .answered(let immediate) = store.teamWithoutWaiting(withID: id) {
+                try check(immediate == expected, "\(step), after a read: answered without waiting \(String(describing: immediate))")
+            }
+        }
+        var team = try await create(store, newTeam("Ajax"))
+        try await expectRead(team.id, team, "after create")
+        try await expectRead(newTeam("Ghost").id, nil, "a missing id")
+        team.name = "AFC Ajax"
+        team.players = [Player(name: "Edwin", position: .goalkeeper)]
+        team.version = 2
+        try await store.update(team, expectedVersion: 1, event: event(team, .teamRenamed(name: team.name)))
+        try await expectRead(team.id, team, "after update")
+        try await store.delete(team.id, expectedVersion: 2, event: event(team, .teamDeleted))
+        try await expectRead(team.id, nil, "after delete")
     }
 
     func searchPagesInNameThenIDOrder() async throws {

@@ -42,12 +42,31 @@ public struct MethodTable: Sendable {
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
             attach(method) { payload, call in
-                guard let request = decode(Request.self, payload, call) else { return }
+                guard let request = decode(Request.self, payload, call) else { return nil }
+                return { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
+            }
+        }
+
+        /// Answers `method` on the event loop, with no task, whenever `immediately`
+        /// returns a response or throws; only when it returns nil (it would have to
+        /// wait) does the call go on to `body` in a task, as `unary(_:_:)` does.
+        /// `immediately` must not block: it runs on the connection's event loop.
+        public mutating func unary<Request, Response>(
+            _ method: MethodDescriptor<Request, Response>,
+            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Response?,
+            _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
+        ) {
+            attach(method) { payload, call in
+                guard let request = decode(Request.self, payload, call) else { return nil }
                 do throws(RPCError) {
-                    call.respond(try await body(request, call.context))
+                    guard let response = try immediately(request, call.context) else {
+                        return { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
+                    }
+                    call.respond(response)
                 } catch {
                     call.finish(error)
                 }
+                return nil
             }
         }
 
@@ -57,16 +76,19 @@ public struct MethodTable: Sendable {
             _ body: @escaping @Sendable (Request, ServerStream<Response>, ServerContext) async throws(RPCError) -> Void
         ) {
             attach(method) { payload, call in
-                guard let request = decode(Request.self, payload, call) else { return }
-                do throws(RPCError) {
-                    try await body(request, ServerStream(call: call), call.context)
-                    call.finish(nil)
-                } catch {
-                    call.finish(error)
+                guard let request = decode(Request.self, payload, call) else { return nil }
+                return {
+                    do throws(RPCError) {
+                        try await body(request, ServerStream(call: call), call.context)
+                        call.finish(nil)
+                    } catch {
+                        call.finish(error)
+                    }
                 }
             }
         }
 
+        /// Attaching a method again replaces its handler.
         private mutating func attach<Request, Response>(_ descriptor: MethodDescriptor<Request, Response>, _ handler: @escaping ServerHandler) {
             guard let index = entries.firstIndex(where: { $0.method.path == descriptor.path }) else {
                 preconditionFailure("no described method \(descriptor.path); is proto/ regenerated?")
@@ -82,7 +104,19 @@ public struct MethodTable: Sendable {
     }
 }
 
-typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) async -> Void
+/// Starts a call on the connection's event loop. It either ends the call before it
+/// returns (nil), or returns the rest of the call's work, which the connection runs
+/// in a task.
+typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) -> (@Sendable () async -> Void)?
+
+/// Ends a unary call with `body`'s response or error.
+private func answer<Response: WireMessage>(_ call: ServerCall, _ body: () async throws(RPCError) -> Response) async {
+    do throws(RPCError) {
+        call.respond(try await body())
+    } catch {
+        call.finish(error)
+    }
+}
 
 private func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer, _ call: ServerCall) -> Request? {
     do throws(WireError) {

@@ -5,8 +5,10 @@ import NIOCore
 /// dispatches requests through the `MethodTable`, and writes responses to its
 /// `ConnectionOutput`. Confined to one event loop.
 ///
-/// Handlers start synchronously on the event loop (`Task.immediate`) and resume
-/// there after a suspension, so a call that never suspends costs no thread hop.
+/// Handlers start synchronously on the event loop. A call its handler ends at once
+/// (`Registrar.unary(_:immediately:_:)`) costs no task; the rest run in a task that
+/// starts at once on the loop (`Task.immediate`) and resumes there after a
+/// suspension, so a call that never suspends costs no thread hop.
 /// Responses are gathered into one buffer and written with one flush per read
 /// batch or event-loop tick.
 ///
@@ -204,14 +206,17 @@ package final class ServerConnection {
             isStreaming: table.entries[index].kind == .serverStreaming, requestID: requestID, traceParent: traceParent,
             startedAt: lastReadAt, connection: self)
         call.isAudited = permitted != nil && !table.entries[index].idempotency.isSafeToRetry
-        let payload = body
-        let task: Task<Void, Never>
-        if let traceParent {
-            task = Task.immediate(executorPreference: executor) {
-                await TraceContext.$traceParent.withValue(traceParent) { await handler(payload, call) }
-            }
+        // A call the handler ends at once costs no task.
+        let started = if let traceParent {
+            TraceContext.$traceParent.withValue(traceParent) { handler(body, call) }
         } else {
-            task = Task.immediate(executorPreference: executor) { await handler(payload, call) }
+            handler(body, call)
+        }
+        guard let rest = started else { return }
+        let task = if let traceParent {
+            Task.immediate(executorPreference: executor) { await TraceContext.$traceParent.withValue(traceParent) { await rest() } }
+        } else {
+            Task.immediate(executorPreference: executor) { await rest() }
         }
         if !call.isFinished {
             call.task = task

@@ -13,6 +13,12 @@ public protocol TeamRepository: Sendable {
     /// The team with this id, or `nil` when there is none.
     func team(withID id: TeamID) async throws(RepositoryError) -> Team?
 
+    /// What `team(withID:)` would return, when the store can tell from memory without
+    /// waiting, so a read can be answered on the caller's thread with no task;
+    /// `.mustWait` when only `team(withID:)` can tell. The same contract holds: the
+    /// answer reflects every write that returned before the call. The default says `.mustWait`.
+    func teamWithoutWaiting(withID id: TeamID) -> ImmediateRead<Team?>
+
     /// Stores a new team (version 1) and its TeamCreated event and returns it.
     ///
     /// With an `idempotencyKey` seen within the last 24 hours, stores nothing and
@@ -29,6 +35,10 @@ public protocol TeamRepository: Sendable {
     /// One page of teams whose `nameKey` contains `query.term`, ordered by
     /// (`nameKey`, `id`) and starting after `query.after`.
     func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage
+}
+
+extension TeamRepository {
+    public func teamWithoutWaiting(withID id: TeamID) -> ImmediateRead<Team?> { .mustWait }
 }
 
 /// Why a store could not do what was asked.

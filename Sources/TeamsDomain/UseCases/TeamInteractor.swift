@@ -59,10 +59,22 @@ public struct TeamInteractor: Sendable {
     public func team(id rawID: String) async throws(TeamError) -> Team {
         let id = try Self.parseID(rawID)
         guard let team = try await store({ () async throws(RepositoryError) in try await repository.team(withID: id) }) else {
-            throw .notFound("no team with id \(id)")
+            throw Self.noTeam(id)
         }
         return team
     }
+
+    /// `team(id:)` without suspending: the same team or error when the store can
+    /// answer from memory (`TeamRepository.teamWithoutWaiting`), nil when it cannot
+    /// and the caller must await `team(id:)`.
+    public func teamWithoutWaiting(id rawID: String) throws(TeamError) -> Team? {
+        let id = try Self.parseID(rawID)
+        guard case .answered(let found) = repository.teamWithoutWaiting(withID: id) else { return nil }
+        guard let team = found else { throw Self.noTeam(id) }
+        return team
+    }
+
+    private static func noTeam(_ id: TeamID) -> TeamError { .notFound("no team with id \(id)") }
 
     public func renameTeam(id: String, to rawName: String, expectedVersion: UInt64? = nil) async throws(TeamError) -> Team {
         let name = try rules.teamName(rawName)

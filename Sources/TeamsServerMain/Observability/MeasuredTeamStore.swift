@@ -37,6 +37,14 @@ struct MeasuredTeamStore: TeamStore {
         return try await store.team(withID: id)
     }
 
+    /// Timed as a get when answered; a `.mustWait` is timed by the `team(withID:)` that follows.
+    func teamWithoutWaiting(withID id: TeamID) -> ImmediateRead<Team?> {
+        let start = NIODeadline.now()
+        let read = store.teamWithoutWaiting(withID: id)
+        if case .answered = read { record(getDuration, since: start) }
+        return read
+    }
+
     func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         let start = NIODeadline.now()
         defer { record(createDuration, since: start) }
