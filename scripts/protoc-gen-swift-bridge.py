@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generates the Swift side of proto/: message value types bridged to protoc-c
-structs, typed method descriptors, a client stub and a server protocol per service.
+structs (decoded by protoc-c, encoded straight from the Swift fields into the same
+bytes), typed method descriptors, a client stub and a server protocol per service.
 
 Input is a FileDescriptorSet (`protoc-c --descriptor_set_out --include_source_info`);
 it is read with the small protobuf decoder below, so nothing needs installing.
@@ -345,6 +346,38 @@ def emit_bridge(message, registry, out):
     out.append("        return message\n    }\n}\n")
 
 
+# How each field type is sized and written by `ProtobufSize` and `ProtobufWriter` (RPCCore).
+PACKING = {"string": "string", "bool": "bool", "int32": "int32", "enum": "int32", "uint32": "varint",
+           "uint64": "varint", "int64": "varint"}
+
+
+def emit_packing(message, out):
+    """The `PackedMessage` conformance: the encoding written straight from the Swift fields,
+    in field-number order as protobuf_c_message_pack writes it."""
+    terms = []
+    for field in sorted(message.fields, key=lambda f: f.number):
+        value = f"{field.swift_name}"
+        if field.type == "message":
+            function = "messages" if field.repeated else "message"
+        else:
+            function = PACKING[field.type]
+        if field.type == "enum":
+            value += ".rawValue"
+        elif field.type == "uint32":
+            value = f"UInt64({value})"
+        elif field.type == "int64":
+            value = f"UInt64(bitPattern: {value})"
+        terms.append((function, field.number, value))
+    out.append(f"\nextension {message.swift_name}: PackedMessage {{\n")
+    size = " + ".join(f"ProtobufSize.{f}({n}, {v})" for f, n, v in terms) or "0"
+    out.append(f"    @inlinable\n    public var packedSize: Int {{\n        {size}\n    }}\n\n")
+    parameter = "writer" if terms else "_"
+    out.append(f"    @inlinable\n    public func pack(into {parameter}: inout ProtobufWriter) {{\n")
+    for function, number, value in terms:
+        out.append(f"        writer.{function}({number}, {value})\n")
+    out.append("    }\n}\n")
+
+
 def all_messages(messages):
     for message in messages:
         yield message
@@ -362,6 +395,7 @@ def emit_messages_file(proto, registry, imports):
         emit_message(message, registry, out)
     for message in all_messages(proto.messages):
         emit_bridge(message, registry, out)
+        emit_packing(message, out)
     return "".join(out)
 
 

@@ -5,7 +5,9 @@ import NIOCore
 ///
 /// The generated code (scripts/protoc-gen-swift-bridge.py) supplies the descriptor
 /// and the two conversions for every message of `proto/`; this extension does the
-/// unpacking, packing and freeing once for all of them.
+/// unpacking, packing and freeing once for all of them. Messages are decoded this
+/// way; they are encoded by their generated `PackedMessage` conformance, which
+/// writes the same bytes straight from the Swift fields.
 public protocol CBridgedMessage: WireMessage {
     associatedtype CMessage
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
@@ -40,8 +42,12 @@ extension CBridgedMessage {
         self = try result.get()
     }
 
+    /// Appends the encoding as protoc-c packs it, from the C struct built in an arena.
+    /// `PackedMessage.encode(into:)` writes the same bytes without the structs; this
+    /// is what the tests check it against.
+    /// - Throws: `WireError.tooLarge` when the structs need more than `Arena.encodingLimit`.
     @inlinable
-    public func encode(into buffer: inout ByteBuffer) throws(WireError) {
+    public func packWithProtobufC(into buffer: inout ByteBuffer) throws(WireError) {
         let result = Arena.with(limit: Arena.encodingLimit) { arena -> Result<Void, WireError> in
             let built: UnsafeMutablePointer<CMessage>
             do throws(WireError) {

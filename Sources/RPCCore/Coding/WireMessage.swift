@@ -5,7 +5,8 @@ import NIOCore
 /// Decoding reads the protobuf encoding and copies what it needs into Swift
 /// values; the input bytes may be reused as soon as it returns. Encoding appends
 /// the protobuf encoding to a `ByteBuffer`, with no intermediate copy. The
-/// conformances are generated (see `CBridgedMessage`).
+/// conformances are generated: decoding through protoc-c (`CBridgedMessage`),
+/// encoding from the Swift fields (`PackedMessage`).
 public protocol WireMessage: Sendable {
     /// The message type in `proto/`, e.g. `teams.v1.GetTeamRequest`.
     static var wireType: WireMessageType { get }
@@ -17,8 +18,8 @@ public protocol WireMessage: Sendable {
     init(decoding bytes: UnsafeRawBufferPointer) throws(WireError)
 
     /// Appends the protobuf encoding of `self` to `buffer`.
-    /// - Throws: `WireError.tooLarge` when the message needs more scratch memory than
-    ///   the arena allows; `buffer` is then unchanged.
+    /// - Throws: `WireError.tooLarge` when the encoding would exceed `Arena.encodingLimit`;
+    ///   `buffer` is then unchanged.
     func encode(into buffer: inout ByteBuffer) throws(WireError)
 }
 

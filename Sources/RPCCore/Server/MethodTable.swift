@@ -8,6 +8,7 @@ import NIOCore
 /// programming error (the generated code and the C code disagree) and traps at
 /// start-up. A described method with no handler answers UNIMPLEMENTED.
 public struct MethodTable: Sendable {
+    @usableFromInline
     struct Entry: Sendable {
         let method: WireMethod
         var kind: MethodKind = .unary
@@ -33,10 +34,15 @@ public struct MethodTable: Sendable {
     func index(of path: String) -> Int? { indexByPath[path] }
 
     /// Attaches handlers to described methods.
+    ///
+    /// The registering methods are `@inlinable` so that each handler is specialised
+    /// for its message types where it is registered: the generic version looks up
+    /// type metadata at run time on every call.
     public struct Registrar {
         var entries: [Entry]
 
         /// Answers `method` with `body`'s response.
+        @inlinable
         public mutating func unary<Request, Response>(
             _ method: MethodDescriptor<Request, Response>,
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
@@ -51,6 +57,7 @@ public struct MethodTable: Sendable {
         /// returns a response or throws; only when it returns nil (it would have to
         /// wait) does the call go on to `body` in a task, as `unary(_:_:)` does.
         /// `immediately` must not block: it runs on the connection's event loop.
+        @inlinable
         public mutating func unary<Request, Response>(
             _ method: MethodDescriptor<Request, Response>,
             immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Response?,
@@ -71,6 +78,7 @@ public struct MethodTable: Sendable {
         }
 
         /// Answers `method` with the messages `body` sends, then OK when it returns.
+        @inlinable
         public mutating func serverStreaming<Request, Response>(
             _ method: MethodDescriptor<Request, Response>,
             _ body: @escaping @Sendable (Request, ServerStream<Response>, ServerContext) async throws(RPCError) -> Void
@@ -89,7 +97,8 @@ public struct MethodTable: Sendable {
         }
 
         /// Attaching a method again replaces its handler.
-        private mutating func attach<Request, Response>(_ descriptor: MethodDescriptor<Request, Response>, _ handler: @escaping ServerHandler) {
+        @usableFromInline
+        mutating func attach<Request, Response>(_ descriptor: MethodDescriptor<Request, Response>, _ handler: @escaping ServerHandler) {
             guard let index = entries.firstIndex(where: { $0.method.path == descriptor.path }) else {
                 preconditionFailure("no described method \(descriptor.path); is proto/ regenerated?")
             }
@@ -107,10 +116,12 @@ public struct MethodTable: Sendable {
 /// Starts a call on the connection's event loop. It either ends the call before it
 /// returns (nil), or returns the rest of the call's work, which the connection runs
 /// in a task.
+@usableFromInline
 typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) -> (@Sendable () async -> Void)?
 
 /// Ends a unary call with `body`'s response or error.
-private func answer<Response: WireMessage>(_ call: ServerCall, _ body: () async throws(RPCError) -> Response) async {
+@inlinable
+func answer<Response: WireMessage>(_ call: ServerCall, _ body: () async throws(RPCError) -> Response) async {
     do throws(RPCError) {
         call.respond(try await body())
     } catch {
@@ -118,7 +129,8 @@ private func answer<Response: WireMessage>(_ call: ServerCall, _ body: () async 
     }
 }
 
-private func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer, _ call: ServerCall) -> Request? {
+@inlinable
+func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer, _ call: ServerCall) -> Request? {
     do throws(WireError) {
         return try Request(decoding: payload)
     } catch {

@@ -1,11 +1,12 @@
 import NIOCore
 
 /// One call in flight on a connection. Confined to the connection's event loop.
+@usableFromInline
 final class ServerCall: @unchecked Sendable {
     let callID: UInt32
     /// The method's index in the connection's `MethodTable`.
     let method: Int
-    let context: ServerContext
+    @usableFromInline let context: ServerContext
     let isStreaming: Bool
     /// The request's `request-id`, echoed in the response.
     let requestID: String?
@@ -38,6 +39,7 @@ final class ServerCall: @unchecked Sendable {
 
     /// Ends a unary call with OK and `response`, or with RESOURCE_EXHAUSTED when
     /// the response is too large to encode.
+    @usableFromInline
     func respond<Response: WireMessage>(_ response: Response) {
         guard begin() else { return }
         connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
@@ -51,6 +53,7 @@ final class ServerCall: @unchecked Sendable {
     }
 
     /// Ends the call with `error`'s status, or OK for a stream when `error` is nil.
+    @usableFromInline
     func finish(_ error: RPCError?) {
         guard begin() else { return }
         let head = ResponseHead(status: error?.code ?? .ok, message: error?.message ?? "", metadata: echoedMetadata)
@@ -86,6 +89,7 @@ final class ServerCall: @unchecked Sendable {
     }
 
     /// The request's payload did not decode; the handler ends the call with the error.
+    @usableFromInline
     func payloadRejected() { connection.payloadRejected() }
 
     /// Ends the call from outside the handler (deadline, cancel, close) and stops its work.

@@ -2,6 +2,9 @@
 public struct ServerStream<Message: WireMessage>: Sendable {
     let call: ServerCall
 
+    @usableFromInline
+    init(call: ServerCall) { self.call = call }
+
     /// Sends one message.
     /// - Throws: `RPCError(.cancelled)` once the call has ended (the caller cancelled,
     ///   the deadline passed or the connection closed), and `RPCError(.resourceExhausted)`

@@ -94,6 +94,17 @@ extension Teams_V1_CheckRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CheckRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        0
+    }
+
+    @inlinable
+    public func pack(into _: inout ProtobufWriter) {
+    }
+}
+
 extension Teams_V1_CheckResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__CheckResponse
 
@@ -116,6 +127,19 @@ extension Teams_V1_CheckResponse: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CheckResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.int32(1, status.rawValue) + ProtobufSize.string(2, store)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.int32(1, status.rawValue)
+        writer.string(2, store)
+    }
+}
+
 extension Teams_V1_ListMethodsRequest: CBridgedMessage {
     public typealias CMessage = Teams__V1__ListMethodsRequest
 
@@ -131,6 +155,17 @@ extension Teams_V1_ListMethodsRequest: CBridgedMessage {
     public func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<Teams__V1__ListMethodsRequest> {
         let message = try arena.message(Self.self)
         return message
+    }
+}
+
+extension Teams_V1_ListMethodsRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        0
+    }
+
+    @inlinable
+    public func pack(into _: inout ProtobufWriter) {
     }
 }
 
@@ -155,6 +190,18 @@ extension Teams_V1_ListMethodsResponse: CBridgedMessage {
     }
 }
 
+extension Teams_V1_ListMethodsResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.messages(1, methods)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.messages(1, methods)
+    }
+}
+
 extension Teams_V1_ListMethodsResponse.Method: CBridgedMessage {
     public typealias CMessage = Teams__V1__ListMethodsResponse__Method
 
@@ -174,5 +221,18 @@ extension Teams_V1_ListMethodsResponse.Method: CBridgedMessage {
         message.pointee.name = try arena.cString(self.name)
         message.pointee.server_streaming = self.serverStreaming ? 1 : 0
         return message
+    }
+}
+
+extension Teams_V1_ListMethodsResponse.Method: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, name) + ProtobufSize.bool(2, serverStreaming)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, name)
+        writer.bool(2, serverStreaming)
     }
 }

@@ -310,6 +310,19 @@ extension Teams_V1_Player: CBridgedMessage {
     }
 }
 
+extension Teams_V1_Player: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, name) + ProtobufSize.int32(2, position.rawValue)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, name)
+        writer.int32(2, position.rawValue)
+    }
+}
+
 extension Teams_V1_Team: CBridgedMessage {
     public typealias CMessage = Teams__V1__Team
 
@@ -337,6 +350,21 @@ extension Teams_V1_Team: CBridgedMessage {
     }
 }
 
+extension Teams_V1_Team: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, id) + ProtobufSize.string(2, name) + ProtobufSize.messages(3, players) + ProtobufSize.varint(4, version)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, id)
+        writer.string(2, name)
+        writer.messages(3, players)
+        writer.varint(4, version)
+    }
+}
+
 extension Teams_V1_CreateTeamRequest: CBridgedMessage {
     public typealias CMessage = Teams__V1__CreateTeamRequest
 
@@ -356,6 +384,19 @@ extension Teams_V1_CreateTeamRequest: CBridgedMessage {
         message.pointee.name = try arena.cString(self.name)
         message.pointee.idempotency_key = try arena.cString(self.idempotencyKey)
         return message
+    }
+}
+
+extension Teams_V1_CreateTeamRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, name) + ProtobufSize.string(2, idempotencyKey)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, name)
+        writer.string(2, idempotencyKey)
     }
 }
 
@@ -379,6 +420,18 @@ extension Teams_V1_CreateTeamResponse: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CreateTeamResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.message(1, team)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.message(1, team)
+    }
+}
+
 extension Teams_V1_GetTeamRequest: CBridgedMessage {
     public typealias CMessage = Teams__V1__GetTeamRequest
 
@@ -399,6 +452,18 @@ extension Teams_V1_GetTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_GetTeamRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, id)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, id)
+    }
+}
+
 extension Teams_V1_GetTeamResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__GetTeamResponse
 
@@ -416,6 +481,18 @@ extension Teams_V1_GetTeamResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_GetTeamResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.message(1, team)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.message(1, team)
     }
 }
 
@@ -443,6 +520,20 @@ extension Teams_V1_RenameTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_RenameTeamRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, id) + ProtobufSize.string(2, name) + ProtobufSize.varint(3, expectedVersion)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, id)
+        writer.string(2, name)
+        writer.varint(3, expectedVersion)
+    }
+}
+
 extension Teams_V1_RenameTeamResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__RenameTeamResponse
 
@@ -460,6 +551,18 @@ extension Teams_V1_RenameTeamResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_RenameTeamResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.message(1, team)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.message(1, team)
     }
 }
 
@@ -485,6 +588,19 @@ extension Teams_V1_DeleteTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_DeleteTeamRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, id) + ProtobufSize.varint(2, expectedVersion)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, id)
+        writer.varint(2, expectedVersion)
+    }
+}
+
 extension Teams_V1_DeleteTeamResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__DeleteTeamResponse
 
@@ -500,6 +616,17 @@ extension Teams_V1_DeleteTeamResponse: CBridgedMessage {
     public func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<Teams__V1__DeleteTeamResponse> {
         let message = try arena.message(Self.self)
         return message
+    }
+}
+
+extension Teams_V1_DeleteTeamResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        0
+    }
+
+    @inlinable
+    public func pack(into _: inout ProtobufWriter) {
     }
 }
 
@@ -527,6 +654,20 @@ extension Teams_V1_AddPlayerRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_AddPlayerRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, teamID) + ProtobufSize.message(2, player) + ProtobufSize.varint(3, expectedVersion)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, teamID)
+        writer.message(2, player)
+        writer.varint(3, expectedVersion)
+    }
+}
+
 extension Teams_V1_AddPlayerResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__AddPlayerResponse
 
@@ -544,6 +685,18 @@ extension Teams_V1_AddPlayerResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_AddPlayerResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.message(1, team)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.message(1, team)
     }
 }
 
@@ -571,6 +724,20 @@ extension Teams_V1_RemovePlayerRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_RemovePlayerRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, teamID) + ProtobufSize.message(2, player) + ProtobufSize.varint(3, expectedVersion)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, teamID)
+        writer.message(2, player)
+        writer.varint(3, expectedVersion)
+    }
+}
+
 extension Teams_V1_RemovePlayerResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__RemovePlayerResponse
 
@@ -588,6 +755,18 @@ extension Teams_V1_RemovePlayerResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_RemovePlayerResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.message(1, team)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.message(1, team)
     }
 }
 
@@ -615,6 +794,20 @@ extension Teams_V1_SearchTeamsRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_SearchTeamsRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, term) + ProtobufSize.varint(2, UInt64(pageSize)) + ProtobufSize.string(3, pageToken)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, term)
+        writer.varint(2, UInt64(pageSize))
+        writer.string(3, pageToken)
+    }
+}
+
 extension Teams_V1_SearchTeamsResponse: CBridgedMessage {
     public typealias CMessage = Teams__V1__SearchTeamsResponse
 
@@ -635,6 +828,19 @@ extension Teams_V1_SearchTeamsResponse: CBridgedMessage {
         message.pointee.n_teams = self.teams.count
         message.pointee.next_page_token = try arena.cString(self.nextPageToken)
         return message
+    }
+}
+
+extension Teams_V1_SearchTeamsResponse: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.messages(1, teams) + ProtobufSize.string(2, nextPageToken)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.messages(1, teams)
+        writer.string(2, nextPageToken)
     }
 }
 
@@ -670,6 +876,24 @@ extension Teams_V1_TeamEvent: CBridgedMessage {
     }
 }
 
+extension Teams_V1_TeamEvent: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.varint(1, sequence) + ProtobufSize.int32(2, kind.rawValue) + ProtobufSize.string(3, teamID) + ProtobufSize.varint(4, version) + ProtobufSize.string(5, teamName) + ProtobufSize.message(6, player) + ProtobufSize.varint(7, UInt64(bitPattern: occurredAtMs))
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.varint(1, sequence)
+        writer.int32(2, kind.rawValue)
+        writer.string(3, teamID)
+        writer.varint(4, version)
+        writer.string(5, teamName)
+        writer.message(6, player)
+        writer.varint(7, UInt64(bitPattern: occurredAtMs))
+    }
+}
+
 extension Teams_V1_WatchEventsRequest: CBridgedMessage {
     public typealias CMessage = Teams__V1__WatchEventsRequest
 
@@ -687,5 +911,17 @@ extension Teams_V1_WatchEventsRequest: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.from_sequence = self.fromSequence
         return message
+    }
+}
+
+extension Teams_V1_WatchEventsRequest: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.varint(1, fromSequence)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.varint(1, fromSequence)
     }
 }

@@ -44,6 +44,18 @@ extension Teams_Rpc_V1_Metadata: CBridgedMessage {
     }
 }
 
+extension Teams_Rpc_V1_Metadata: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.messages(1, entries)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.messages(1, entries)
+    }
+}
+
 extension Teams_Rpc_V1_Metadata.Entry: CBridgedMessage {
     public typealias CMessage = Teams__Rpc__V1__Metadata__Entry
 
@@ -63,5 +75,18 @@ extension Teams_Rpc_V1_Metadata.Entry: CBridgedMessage {
         message.pointee.key = try arena.cString(self.key)
         message.pointee.value = try arena.cString(self.value)
         return message
+    }
+}
+
+extension Teams_Rpc_V1_Metadata.Entry: PackedMessage {
+    @inlinable
+    public var packedSize: Int {
+        ProtobufSize.string(1, key) + ProtobufSize.string(2, value)
+    }
+
+    @inlinable
+    public func pack(into writer: inout ProtobufWriter) {
+        writer.string(1, key)
+        writer.string(2, value)
     }
 }
