@@ -3,23 +3,27 @@
 
 Servers, each on the in-memory store and on SQLite (the default store; both Swift servers with
 the same 64 MiB read cache):
-  teams      teams-server, our protocol, driven by `teams bench`;
+  teams      teams-server, our protocol, driven by Benchmarks/loadgen/teams-loadgen (C, epoll, one
+             thread, written from docs/PROTOCOL.md), or by `teams bench` with --teams-driver bench;
   grpc-swift grpc-teams-server (grpc-swift-2, the same interactor, stores and codec as teams-server);
   grpc-go    grpc-teams-server-go (grpc-go 1.33 from Debian, as a Go team would write it).
 The gRPC servers are driven by h2load (nghttp2-client) with a protobuf GetTeam body, a C driver
-that spends less CPU per call than either gRPC server.
+that spends less CPU per call than either gRPC server. `teams bench` spends about as much CPU per
+call as teams-server does, so it is not the default driver here: its rows would be DRIVER-BOUND.
 
 Every measurement is GetTeam of an 11-player team. Rounds are interleaved (every server and shape
 once per round, each server started fresh) and the table shows each row's median over rounds.
 
 Measured the same way for every row:
   server CPU per call   user+sys of the server process (/proc/PID/stat) over the measured window / calls;
-  driver CPU per call   teams bench: its own user+sys over the measured window (it reports it);
+  driver CPU per call   teams-loadgen and teams bench: their own user+sys over the measured window;
                         h2load: its whole run's rusage (a separate warm-up run precedes it) / calls;
-  wire bytes per call   request + response bytes through the driver's sockets: teams bench counts
-                        them; for h2load, its /proc/PID/io rchar+wchar minus the log file it wrote;
+  wire bytes per call   request + response bytes through the driver's sockets: teams-loadgen and
+                        teams bench count them; for h2load, its /proc/PID/io rchar+wchar minus the
+                        log file it wrote;
   framing bytes         wire bytes minus the GetTeam request and response payloads;
-  p50/p99               teams bench's HDR histogram; h2load's per-request --log-file.
+  p50/p99               teams-loadgen's log-linear histogram (within 3 %), teams bench's HDR
+                        histogram; h2load's per-request --log-file.
 A row whose driver spent more CPU per call than the server is flagged DRIVER-BOUND: it measures
 the driver more than the server.
 """
@@ -40,6 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEAMS_BIN = os.path.join(ROOT, ".build/release")
 GRPC_SWIFT_BIN = os.path.join(ROOT, "Benchmarks/.build/release")
 GRPC_GO_BIN = os.path.join(ROOT, "Benchmarks/.build-go/bin")
+LOADGEN = os.path.join(ROOT, "Benchmarks/.build-loadgen/teams-loadgen")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SEED_TEAMS = 100
 PLAYERS = 11
@@ -146,6 +151,21 @@ class Server:
 
 
 def measure_teams(server, connections, in_flight, args):
+    if args.teams_driver == "bench":
+        return measure_teams_bench(server, connections, in_flight, args)
+    command = [LOADGEN, "--server", f"127.0.0.1:{server.port}", "--server-pid", str(server.process.pid),
+               "--connections", str(connections), "--in-flight", str(in_flight), "--duration", f"{args.duration:g}",
+               "--warmup", f"{args.warmup:g}", "--players", str(PLAYERS), "--json"]
+    stdout, _, _, _ = run_measured(command)
+    r = json.loads(stdout)
+    return {
+        "calls_per_s": r["calls_per_second"], "p50_us": r["p50_us"], "p99_us": r["p99_us"],
+        "server_cpu_us": r["server_cpu_us_per_call"], "driver_cpu_us": r["driver_cpu_us_per_call"],
+        "wire_bytes": r["wire_bytes_per_call"], "framing_bytes": r["framing_bytes_per_call"], "errors": r["failed"],
+    }
+
+
+def measure_teams_bench(server, connections, in_flight, args):
     command = [f"{TEAMS_BIN}/teams", "bench", "--server", f"127.0.0.1:{server.port}", "--server-pid", str(server.process.pid),
                "--connections", str(connections), "--in-flight", str(in_flight), "--duration", f"{args.duration}s",
                "--warmup", f"{args.warmup}s", "--teams", str(SEED_TEAMS), "--players-per-team", str(PLAYERS),
@@ -212,6 +232,8 @@ def main():
     parser.add_argument("--servers", default="teams,grpc-swift,grpc-go", help="which servers (default all three)")
     parser.add_argument("--stores", default="memory,sqlite", help="which stores (default memory,sqlite)")
     parser.add_argument("--threads", type=int, default=1, help="server threads (GOMAXPROCS for Go); default 1 leaves a core to the driver")
+    parser.add_argument("--teams-driver", choices=("loadgen", "bench"), default="loadgen",
+                        help="what drives teams-server: teams-loadgen (default) or `teams bench`")
     parser.add_argument("--json", help="also write every measurement to this file")
     args = parser.parse_args()
     try:
@@ -227,6 +249,8 @@ def main():
     for store in stores:
         if store not in ("memory", "sqlite"):
             parser.error(f"--stores: unknown store {store!r}; use memory, sqlite")
+    if int(args.duration) != args.duration or int(args.warmup) != args.warmup:
+        parser.error("--duration and --warmup are whole seconds")
     if args.duration <= 0 or args.warmup < 0 or args.rounds < 1 or args.threads < 1:
         parser.error("--duration, --rounds and --threads must be positive, --warmup at least 0")
 
@@ -257,7 +281,7 @@ def median(results, key):
 
 
 def report(rows, args, servers, stores, shapes):
-    print(f"GetTeam of an {PLAYERS}-player team; {os.cpu_count()} cores; server threads {args.threads}; "
+    print(f"GetTeam of an {PLAYERS}-player team; {os.cpu_count()} cores; server threads {args.threads}; teams driven by {args.teams_driver}; "
           f"median of {args.rounds} interleaved rounds of {args.duration:g} s")
     head = (f"{'server':10} {'store':6} {'shape':5} {'calls/s':>9} {'p50 us':>7} {'p99 us':>7} {'srv us/call':>11} "
             f"{'drv us/call':>11} {'wire B':>7} {'framing B':>9} {'errors':>6}")

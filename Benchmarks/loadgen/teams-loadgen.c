@@ -23,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,6 +215,8 @@ static int connect_to(const char *host, const char *port) {
     freeaddrinfo(found);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct timeval patience = {.tv_sec = 10};  // for the blocking reads of seeding
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     return fd;
 }
 
@@ -248,7 +251,8 @@ static size_t call_once(struct connection *c, const char *method, const uint8_t 
             return n;
         }
         ssize_t n = read(c->fd, c->in + c->in_length, READ_CAPACITY - c->in_length);
-        if (n <= 0) die("the server closed the connection while seeding");
+        if (n == 0) die("the server closed the connection while seeding");
+        if (n < 0) { fprintf(stderr, "teams-loadgen: no answer while seeding: %s\n", strerror(errno)); exit(1); }
         c->in_length += (size_t)n;
     }
 }
@@ -374,7 +378,7 @@ int main(int argc, char **argv) {
     }
 
     uint64_t measure_from = start + (uint64_t)warmup * 1000000000u, stop_at = measure_from + (uint64_t)duration * 1000000000u;
-    uint64_t calls = 0, failed = 0;
+    uint64_t calls = 0, failed = 0, wire_bytes = 0, payload_bytes = 0;
     double self_cpu = 0, server_cpu = 0;
     int measuring = 0;
     struct epoll_event events[64];
@@ -384,7 +388,7 @@ int main(int argc, char **argv) {
         if (!measuring && now >= measure_from) {
             measuring = 1;
             memset(histogram, 0, sizeof histogram);
-            calls = failed = 0;
+            calls = failed = wire_bytes = payload_bytes = 0;
             measure_from = now;
             self_cpu = cpu_seconds_self();
             server_cpu = server_pid ? cpu_seconds_of((int)server_pid) : 0;
@@ -396,6 +400,7 @@ int main(int argc, char **argv) {
             if (got == 0) die("the server closed a connection");
             if (got < 0) { if (errno == EAGAIN || errno == EINTR) continue; die(strerror(errno)); }
             c->in_length += (size_t)got;
+            wire_bytes += (uint64_t)got;
             size_t offset = 0, n = 0;
             struct response r;
             long size;
@@ -407,6 +412,7 @@ int main(int argc, char **argv) {
                     if (failed++ == 0) fprintf(stderr, "teams-loadgen: GetTeam failed: status %u: %.*s\n", r.status, (int)r.message_length, (const char *)r.message);
                 }
                 calls++;
+                payload_bytes += r.payload_length + get_length;
                 histogram[bucket_of(now - c->sent_at[r.call_id % SLOTS])]++;
                 uint32_t call_id = ++c->next_call_id;
                 n += put_request(out + n, call_id, 1, NULL, get_request, get_length);
@@ -416,21 +422,26 @@ int main(int argc, char **argv) {
             memmove(c->in, c->in + offset, c->in_length - offset);
             c->in_length -= offset;
             if (n) write_all(c->fd, out, n);
+            wire_bytes += n;
         }
     }
     double seconds = (double)(now_ns() - measure_from) / 1e9;
     double driver = (cpu_seconds_self() - self_cpu) / (double)calls * 1e6;
     double served = server_pid ? (cpu_seconds_of((int)server_pid) - server_cpu) / (double)calls * 1e6 : -1;
     double rate = (double)calls / seconds;
+    // Bytes each way per call, and what of them is not the GetTeam request and response messages.
+    double wire = (double)wire_bytes / (double)calls, framing = (double)(wire_bytes - payload_bytes) / (double)calls;
     if (json) {
         printf("{\"calls\":%llu,\"failed\":%llu,\"seconds\":%.3f,\"calls_per_second\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-               "\"p999_us\":%.1f,\"driver_cpu_us_per_call\":%.3f,\"server_cpu_us_per_call\":%.3f}\n",
+               "\"p999_us\":%.1f,\"driver_cpu_us_per_call\":%.3f,\"server_cpu_us_per_call\":%.3f,"
+               "\"wire_bytes_per_call\":%.1f,\"framing_bytes_per_call\":%.1f}\n",
                (unsigned long long)calls, (unsigned long long)failed, seconds, rate, percentile_us(calls, 0.5),
-               percentile_us(calls, 0.99), percentile_us(calls, 0.999), driver, served);
+               percentile_us(calls, 0.99), percentile_us(calls, 0.999), driver, served, wire, framing);
     } else {
         printf("GetTeam of %ld players, %ld connections x %ld in flight, %.1f s\n", players, connections, in_flight, seconds);
         printf("  %.0f calls/s, %llu calls, %llu failed\n", rate, (unsigned long long)calls, (unsigned long long)failed);
         printf("  latency p50 %.1f us, p99 %.1f us, p99.9 %.1f us\n", percentile_us(calls, 0.5), percentile_us(calls, 0.99), percentile_us(calls, 0.999));
+        printf("  %.1f bytes on the wire per call, %.1f of them framing\n", wire, framing);
         printf("  CPU per call: driver %.3f us", driver);
         if (server_pid) printf(", server %.3f us", served);
         printf("\n");
