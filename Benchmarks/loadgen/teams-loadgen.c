@@ -257,11 +257,12 @@ static size_t call_once(struct connection *c, const char *method, const uint8_t 
     }
 }
 
-/// Creates a team with `players` players; returns its id's length, the id in `id`.
+/// Creates team "b0" with players "p1", "p2", ... (GK, DEF, MID, ST in turn), as the
+/// gRPC baselines' seeder does, so that payloads match; returns the id's length, the id in `id`.
 static size_t seed_team(struct connection *c, int players, char *id, size_t capacity) {
     uint8_t request[512], response[65536];
     char name[64];
-    int name_length = snprintf(name, sizeof name, "loadgen-%d", (int)getpid());
+    int name_length = snprintf(name, sizeof name, "b0");  // as teams bench and grpc-teams-seed-go name theirs
     size_t n = call_once(c, "/teams.v1.TeamService/CreateTeam", request, put_string(request, 1, name, (size_t)name_length), response, sizeof response);
     size_t team_length, id_length;
     const uint8_t *team = find_bytes(response, response + n, 1, &team_length);
@@ -271,7 +272,7 @@ static size_t seed_team(struct connection *c, int players, char *id, size_t capa
     for (int i = 0; i < players; i++) {
         uint8_t player[64];
         char player_name[32];
-        int player_name_length = snprintf(player_name, sizeof player_name, "Player %d", i + 1);
+        int player_name_length = snprintf(player_name, sizeof player_name, "p%d", i + 1);
         size_t player_length = put_string(player, 1, player_name, (size_t)player_name_length);
         player[player_length++] = 2 << 3;  // position, a varint
         player[player_length++] = (uint8_t)(1 + i % 4);

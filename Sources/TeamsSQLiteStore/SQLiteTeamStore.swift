@@ -35,7 +35,7 @@ public final class SQLiteTeamStore: TeamStore {
     ///   - logger: told when opening upgrades an existing file's schema, which builds
     ///     the new indexes once (about 15 s per million teams) before the store opens.
     ///   - trigramCandidateLimit, walkBudget: when search answers from its trigram index
-    ///     and how far it walks a name pair's list first (`SQLiteTeamSearch`). Tests set
+    ///     and how far it walks a gram's list first (`SQLiteTeamSearch`). Tests set
     ///     them to force each plan.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
     ///   permission, not a database, or in use by another server.

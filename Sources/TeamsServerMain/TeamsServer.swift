@@ -226,6 +226,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         let configuration = settings.rpcConfiguration
 
+        // Trapped before the port opens: a SIGTERM in the moments before the service
+        // group starts would otherwise end the process by default, with no drain.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: RPCServer
         do {
             server = try await RPCServer(
@@ -259,7 +262,16 @@ struct TeamsServerCommand: AsyncParsableCommand {
             logger.info("metrics at /metrics", metadata: ["address": "\(endpoint.localAddress)"])
             services.append(endpoint)
         }
-        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let stopOnSignal = Task {
+            for await signal in stopSignals {
+                logger.info("received \(signal): shutting down gracefully")
+                await serviceGroup.triggerGracefulShutdown()
+                break
+            }
+        }
+        defer { stopOnSignal.cancel() }
+        try await serviceGroup.run()
         // The event loops end with the process; shutting them down here races
         // NIOExtras' quiescing bookkeeping, which may still schedule a callback.
         logger.info("teams-server stopped")

@@ -8,6 +8,19 @@ import XCTest
 /// Servers restarted under load, as a deploy does: the client rides through drains,
 /// reconnects and retries, and no call fails and no acknowledged write is lost.
 final class RollingRestartTests: XCTestCase {
+    /// A deploy may stop a server the moment it answers: SIGTERM is trapped before
+    /// the port opens, so even then the server drains and exits 0 rather than dying
+    /// of the signal (it did, every time, when the port opened first).
+    func testASIGTERMAsSoonAsThePortOpensStillDrainsAndExitsZero() throws {
+        let binary = try builtExecutable("teams-server")
+        for _ in 0..<5 {
+            let server = try ServerProcess(binary: binary, store: "memory")
+            defer { server.terminate() }
+            XCTAssertEqual(server.stopGracefully(), 0, "exit status (15 is death by SIGTERM): \(server.log)")
+            XCTAssertEqual(server.process.terminationReason, .exit, server.log)
+        }
+    }
+
     /// The headline: two servers share one DynamoDB table (moto); A restarts, then B,
     /// while `teams bench --server A,B` runs a 90/5/5 get/add-player/create mix.
     func testTwoServersRestartedInTurnUnderLoadFailNoCallAndLoseNoWrite() async throws {
