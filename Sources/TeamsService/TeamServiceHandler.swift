@@ -26,14 +26,14 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     }
 
     /// `getTeam`, answered without suspending when the store holds the team in memory; nil otherwise.
-    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? {
+    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> PackedGetTeamResponse? {
         let team: Team?
         do throws(TeamError) {
             team = try interactor.teamWithoutWaiting(id: request.id)
         } catch {
             throw RPCError(error)
         }
-        return team.map { Teams_V1_GetTeamResponse(team: Teams_V1_Team($0)) }
+        return team.map(PackedGetTeamResponse.init)
     }
 
     /// Every method as generated, and GetTeam with its answer from memory first:

@@ -17,6 +17,7 @@ extension Position {
         }
     }
 
+    @inlinable
     public var message: Teams_V1_Position {
         switch self {
         case .goalkeeper: .gk

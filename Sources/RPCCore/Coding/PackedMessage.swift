@@ -12,14 +12,23 @@ import NIOCore
 /// whatever protoc-c decoded was already cut there). Packing this way builds no C
 /// structs: for an 11-player team it skips 13 string copies, 12 structs and
 /// protoc-c's descriptor-driven walk.
-public protocol PackedMessage: WireMessage {
+public protocol PackedMessage: WireMessage, PackedEncoding where Message == Self {}
+
+/// Writes the protobuf encoding of `Message` from values that need not be one.
+///
+/// A handler answers with one to skip building the generated message from its own
+/// types (for a team: an array of players and a copy of every string). The bytes
+/// must be exactly the ones `Message` packs for the same values; a conformance's
+/// tests compare the two.
+public protocol PackedEncoding<Message>: ProtobufEncoding {
+    associatedtype Message: WireMessage
     /// The length of the encoding in bytes.
     var packedSize: Int { get }
     /// Writes the encoding: exactly `packedSize` bytes.
     func pack(into writer: inout ProtobufWriter)
 }
 
-extension PackedMessage {
+extension PackedEncoding {
     /// Appends the encoding to `buffer` in one reserved run of bytes.
     /// - Throws: `WireError.tooLarge` when the encoding exceeds `Arena.encodingLimit`;
     ///   `buffer` is then unchanged.
@@ -27,13 +36,13 @@ extension PackedMessage {
     public func encode(into buffer: inout ByteBuffer) throws(WireError) {
         let size = packedSize
         guard size <= Arena.encodingLimit else {
-            throw .tooLarge("a \(size)-byte \(Self.wireType.name) exceeds the limit of \(Arena.encodingLimit) bytes")
+            throw .tooLarge("a \(size)-byte \(Message.wireType.name) exceeds the limit of \(Arena.encodingLimit) bytes")
         }
         guard size > 0 else { return }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
             var writer = ProtobufWriter(UnsafeMutableRawBufferPointer(rebasing: bytes.prefix(size)))
             pack(into: &writer)
-            precondition(writer.written == size, "\(Self.wireType.name) wrote \(writer.written) bytes, not its size \(size)")
+            precondition(writer.written == size, "\(Message.wireType.name) wrote \(writer.written) bytes, not its size \(size)")
             return size
         }
     }
@@ -86,8 +95,9 @@ public enum ProtobufSize {
         return total
     }
 
+    /// A string or message field of `length` bytes.
     @inlinable
-    static func delimited(_ field: Int, _ length: Int) -> Int {
+    public static func delimited(_ field: Int, _ length: Int) -> Int {
         key(field) + varint(UInt64(length)) + length
     }
 }
@@ -160,6 +170,19 @@ public struct ProtobufWriter {
             var copy = value
             copy.withUTF8 { write(field, $0) }
         }
+    }
+
+    /// A string field from its UTF-8 bytes, for text that is not held as a String.
+    @inlinable
+    public mutating func string(_ field: Int, utf8: UnsafeBufferPointer<UInt8>) {
+        write(field, utf8)
+    }
+
+    /// The key and length of a message field whose `length` bytes the caller writes next.
+    @inlinable
+    public mutating func messageHeader(_ field: Int, length: Int) {
+        key(field, wireType: 2)
+        rawVarint(UInt64(length))
     }
 
     @inlinable

@@ -7,7 +7,7 @@ import NIOCore
 /// the protobuf encoding to a `ByteBuffer`, with no intermediate copy. The
 /// conformances are generated: decoding through protoc-c (`CBridgedMessage`),
 /// encoding from the Swift fields (`PackedMessage`).
-public protocol WireMessage: Sendable {
+public protocol WireMessage: ProtobufEncoding {
     /// The message type in `proto/`, e.g. `teams.v1.GetTeamRequest`.
     static var wireType: WireMessageType { get }
 
@@ -16,11 +16,6 @@ public protocol WireMessage: Sendable {
     ///   message or hold a value the Swift type cannot represent; `WireError.tooLarge`
     ///   when unpacking them would need more memory than the arena allows.
     init(decoding bytes: UnsafeRawBufferPointer) throws(WireError)
-
-    /// Appends the protobuf encoding of `self` to `buffer`.
-    /// - Throws: `WireError.tooLarge` when the encoding would exceed `Arena.encodingLimit`;
-    ///   `buffer` is then unchanged.
-    func encode(into buffer: inout ByteBuffer) throws(WireError)
 }
 
 extension WireMessage {

@@ -78,10 +78,9 @@ func appendFrame<Failure: Error>(
     type: FrameType, flags: FrameFlags, callID: UInt32, into buffer: inout ByteBuffer, body: (inout ByteBuffer) throws(Failure) -> Void
 ) throws(Failure) {
     let start = buffer.writerIndex
-    buffer.writeInteger(UInt32(0))  // patched below, once the body's size is known
-    buffer.writeInteger(type.rawValue)
-    buffer.writeInteger(flags.rawValue)
-    buffer.writeInteger(callID)
+    // One write for the header: each ByteBuffer write pays an exclusivity check.
+    // The length is patched below, once the body's size is known.
+    buffer.writeMultipleIntegers(UInt32(0), type.rawValue, flags.rawValue, callID)
     do {
         try body(&buffer)
     } catch {

@@ -56,11 +56,12 @@ public struct MethodTable: Sendable {
         /// Answers `method` on the event loop, with no task, whenever `immediately`
         /// returns a response or throws; only when it returns nil (it would have to
         /// wait) does the call go on to `body` in a task, as `unary(_:_:)` does.
-        /// `immediately` must not block: it runs on the connection's event loop.
+        /// `immediately` must not block: it runs on the connection's event loop. It
+        /// answers with the response message, or with any encoding of one.
         @inlinable
-        public mutating func unary<Request, Response>(
+        public mutating func unary<Request, Response, Answer: PackedEncoding<Response>>(
             _ method: MethodDescriptor<Request, Response>,
-            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Response?,
+            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Answer?,
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
             attach(method) { payload, call in

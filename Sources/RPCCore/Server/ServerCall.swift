@@ -40,7 +40,7 @@ final class ServerCall: @unchecked Sendable {
     /// Ends a unary call with OK and `response`, or with RESOURCE_EXHAUSTED when
     /// the response is too large to encode.
     @usableFromInline
-    func respond<Response: WireMessage>(_ response: Response) {
+    func respond(_ response: some ProtobufEncoding) {
         guard begin() else { return }
         connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
             do throws(WireError) {
