@@ -26,10 +26,13 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     }
 
     /// `getTeam`, answered without suspending when the store holds the team in memory; nil otherwise.
-    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> PackedGetTeamResponse? {
+    func getTeamWithoutWaiting(_ query: GetTeamQuery, context: ServerContext) throws(RPCError) -> PackedGetTeamResponse? {
         let team: Team?
         do throws(TeamError) {
-            team = try interactor.teamWithoutWaiting(id: request.id)
+            team = switch query.id {
+            case .parsed(let id): try interactor.teamWithoutWaiting(id: id)
+            case .text(let id): try interactor.teamWithoutWaiting(id: id)
+            }
         } catch {
             throw RPCError(error)
         }
@@ -41,8 +44,8 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     func register(with methods: inout MethodTable.Registrar) {
         registerMethods(with: &methods)
         methods.unary(
-            Teams_V1_TeamService.Method.getTeam,
-            immediately: { request, context throws(RPCError) in try self.getTeamWithoutWaiting(request, context: context) },
+            Teams_V1_TeamService.Method.getTeam, reading: GetTeamQuery.self,
+            immediately: { query, context throws(RPCError) in try self.getTeamWithoutWaiting(query, context: context) },
             { request, context throws(RPCError) in try await self.getTeam(request, context: context) })
     }
 

@@ -42,4 +42,12 @@ extension ByteBuffer {
         try RequestHead(methodRef: ref, methodName: named ? path : nil, timeoutMilliseconds: timeout).writeFrame(callID: callID, payload: payload, into: &buffer)
         return buffer
     }
+
+    /// A REQUEST frame for `path` whose payload is `payload` as given, valid protobuf or not.
+    static func request(callID: UInt32, path: String, rawPayload payload: [UInt8]) throws -> ByteBuffer {
+        var buffer = try request(callID: callID, path: path, Metadata.Message())
+        buffer.writeBytes(payload)
+        buffer.setInteger(UInt32(buffer.readableBytes - 4), at: 0)
+        return buffer
+    }
 }

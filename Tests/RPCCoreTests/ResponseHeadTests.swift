@@ -1,5 +1,6 @@
 import NIOCore
 import RPCCore
+import TeamsProto
 import XCTest
 
 final class ResponseHeadTests: XCTestCase {
@@ -46,6 +47,41 @@ final class ResponseHeadTests: XCTestCase {
             buffer.writeBytes([1, 2, 3])
             throw RPCError(.resourceExhausted, "too large")
         })
+        XCTAssertEqual(Array(buffer.readableBytesView), [7])
+    }
+
+    /// Packed in one run or written field by field, a response frame has the same bytes.
+    func testAPackedPayloadFrameHasTheBytesOfTheEncodedOne() throws {
+        let payloads = [Teams_V1_CheckResponse(), Teams_V1_CheckResponse(status: .serving, store: String(repeating: "s", count: 300))]
+        let heads = [ResponseHead(status: .ok), ResponseHead(status: .ok, metadata: ["request-id": "r"]), ResponseHead(status: .ok, message: "fine")]
+        for payload in payloads {
+            for head in heads {
+                var packed = ByteBuffer(bytes: [7])
+                var encoded = ByteBuffer(bytes: [7])
+                try head.writeFrame(callID: 300, into: &packed, packing: payload)
+                try head.writeFrame(callID: 300, into: &encoded, encoding: payload)
+                XCTAssertEqual(Array(packed.readableBytesView), Array(encoded.readableBytesView), "\(head)")
+                packed.moveReaderIndex(forwardBy: 1)
+                let frame = try decodeFrame(packed)
+                var body = frame.body
+                XCTAssertEqual(try ResponseHead.read(flags: frame.flags, from: &body), head)
+                XCTAssertEqual(try Teams_V1_CheckResponse(decoding: body), payload)
+            }
+        }
+    }
+
+    func testAPackedPayloadTooLargeToEncodeIsResourceExhaustedAndLeavesNoPartialFrame() {
+        /// Claims a size over the limit; the limit is checked before anything is packed.
+        struct Oversized: PackedEncoding {
+            typealias Message = Teams_V1_CheckResponse
+            var packedSize: Int { Arena.encodingLimit + 1 }
+            func pack(into writer: inout ProtobufWriter) { XCTFail("an oversized payload was packed") }
+        }
+        let payload = Oversized()
+        var buffer = ByteBuffer(bytes: [7])
+        XCTAssertThrowsError(try ResponseHead(status: .ok).writeFrame(callID: 1, into: &buffer, packing: payload)) { error in
+            XCTAssertEqual((error as? RPCError)?.code, .resourceExhausted)
+        }
         XCTAssertEqual(Array(buffer.readableBytesView), [7])
     }
 }

@@ -67,10 +67,7 @@ final class ServerConnectionTests: XCTestCase {
     }
 
     func testAnUndecodablePayloadIsInvalidArgument() async throws {
-        var frame = ByteBuffer()
-        try RequestHead(methodRef: 1, methodName: check.path).writeFrame(callID: 1, payload: Metadata.Message(), into: &frame)
-        frame.writeBytes([0xff])  // a payload byte that is no protobuf tag
-        frame.setInteger(UInt32(frame.readableBytes - 4), at: 0)
+        let frame = try ByteBuffer.request(callID: 1, path: check.path, rawPayload: [0xff])  // no protobuf tag
         let output = try await serve([frame], table: table())
         XCTAssertEqual(try output.responses().map(\.head.status), [.invalidArgument])
     }
@@ -86,11 +83,8 @@ final class ServerConnectionTests: XCTestCase {
     /// A frame within the 4 MiB limit whose payload is 2-byte repeated fields needs
     /// far more memory to unpack than it has bytes: RESOURCE_EXHAUSTED, not a crash.
     func testAFourMiBFrameOfRepeatedFieldsIsResourceExhausted() async throws {
-        var frame = ByteBuffer()
-        try RequestHead(methodRef: 1, methodName: check.path).writeFrame(callID: 1, payload: Metadata.Message(), into: &frame)
-        let room = (4 << 20) - frame.readableBytes
-        frame.writeBytes((0..<(room - room % 2)).map { $0 % 2 == 0 ? UInt8(0x78) : 0 })  // field 15, varint 0, repeated
-        frame.setInteger(UInt32(frame.readableBytes - 4), at: 0)
+        let room = (4 << 20) - (try ByteBuffer.request(callID: 1, path: check.path, rawPayload: [])).readableBytes
+        let frame = try ByteBuffer.request(callID: 1, path: check.path, rawPayload: (0..<(room - room % 2)).map { $0 % 2 == 0 ? UInt8(0x78) : 0 })  // field 15, varint 0, repeated
         let output = try await serve([frame, .request(callID: 2, path: check.path, Teams_V1_CheckRequest())], table: table(), limits: .init(maximumFrameLength: 4 << 20, maximumBufferedOutput: 1 << 20))
         XCTAssertEqual(try output.responses().map(\.head.status), [.resourceExhausted, .ok])
     }
@@ -144,6 +138,51 @@ final class ServerConnectionTests: XCTestCase {
         let responses = try await serve([request], table: table).responses()
         XCTAssertEqual(responses.map(\.head.status), [.ok])
         XCTAssertEqual(seen.withLock { $0 }, traceParent)
+    }
+
+    // MARK: Requests read without decoding
+
+    /// Check's query, recording which path read it: an empty payload is read as packed bytes.
+    struct CheckQuery: PackedDecoding {
+        typealias Message = Teams_V1_CheckRequest
+        let wasPacked: Bool
+        init?(packed bytes: UnsafeRawBufferPointer) {
+            guard bytes.isEmpty else { return nil }
+            wasPacked = true
+        }
+        init(_ message: Teams_V1_CheckRequest) { wasPacked = false }
+    }
+
+    /// Check read as a `CheckQuery`: `immediately` answers with the path that read it, or nil to wait.
+    func queryTable(answers: Bool) -> MethodTable {
+        MethodTable(services: [Teams_V1_Health.wireService]) { methods in
+            methods.unary(check, reading: CheckQuery.self, immediately: { query, _ in
+                answers ? Teams_V1_CheckResponse(status: .serving, store: query.wasPacked ? "packed" : "decoded") : nil
+            }) { _, _ in
+                Teams_V1_CheckResponse(status: .serving, store: "waited")
+            }
+        }
+    }
+
+    func testAQueryIsReadFromItsPackedBytesOrFromTheDecodedRequest() async throws {
+        // [0x08, 0x01] is field 1 = 1: unknown to CheckRequest, so valid, but not the packed pattern.
+        let input = [try ByteBuffer.request(callID: 1, path: check.path, rawPayload: []), try .request(callID: 2, path: check.path, rawPayload: [0x08, 0x01])]
+        let responses = try await serve(input, table: queryTable(answers: true)).responses()
+        XCTAssertEqual(responses.map(\.head.status), [.ok, .ok])
+        XCTAssertEqual(try responses.map { try Teams_V1_CheckResponse(decoding: $0.payload).store }, ["packed", "decoded"])
+    }
+
+    func testAQueryThatMustWaitGoesOnWithTheDecodedRequest() async throws {
+        let input = [try ByteBuffer.request(callID: 1, path: check.path, rawPayload: []), try .request(callID: 2, path: check.path, rawPayload: [0x08, 0x01])]
+        // The body does not suspend, so its task ends within the read batch.
+        let responses = try await serve(input, table: queryTable(answers: false)).responses()
+        XCTAssertEqual(responses.map(\.callID), [1, 2])
+        XCTAssertEqual(try responses.map { try Teams_V1_CheckResponse(decoding: $0.payload).store }, ["waited", "waited"])
+    }
+
+    func testAnUndecodableQueryIsInvalidArgument() async throws {
+        let output = try await serve([try .request(callID: 1, path: check.path, rawPayload: [0x0a, 0x05])], table: queryTable(answers: true))
+        XCTAssertEqual(try output.responses().map(\.head.status), [.invalidArgument])
     }
 
     func testAZeroDeadlineHasPassedOnArrival() async throws {

@@ -32,6 +32,43 @@ final class TeamIDTests: XCTestCase {
         XCTAssertNil(TeamID("9m4e2mr0ui3e8a215n4h"))
     }
 
+    /// The text of random ids against a bit-by-bit base32hex encoder, and back.
+    func testTextMatchesABitByBitEncodingForRandomIDs() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let bytes = (0..<12).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let id = try XCTUnwrap(TeamID(bytes: bytes))
+            let text = Self.base32hex(bytes)
+            XCTAssertEqual(id.description, text)
+            XCTAssertEqual(TeamID(text), id)
+            XCTAssertEqual(TeamID(utf8: Array(text.utf8)), id)
+            XCTAssertEqual(TeamID(text[...]), id, "a Substring parses the same")
+        }
+    }
+
+    func testRejectsAnInvalidCharacterAtEveryPosition() {
+        for position in 0..<TeamID.encodedLength {
+            for bad in ["w", "A", "-", "é", "\u{0}"] {
+                var characters = Array(knownText)
+                characters[position] = Character(bad)
+                XCTAssertNil(TeamID(String(characters)), "\(bad) at \(position)")
+            }
+        }
+        XCTAssertNil(TeamID(utf8: Array("9m4e2mr0ui3e8a215n4".utf8)))
+        XCTAssertNil(TeamID(utf8: [UInt8](repeating: 0xFF, count: 20)))
+    }
+
+    /// Five bits at a time from the front, the last digit padded with zeros.
+    private static func base32hex(_ bytes: [UInt8]) -> String {
+        let bits: [Int] = bytes.flatMap { byte in (0..<8).map { Int(byte >> (7 - $0) & 1) } } + [0, 0, 0, 0]
+        let alphabet = Array("0123456789abcdefghijklmnopqrstuv")
+        var text = ""
+        for start in stride(from: 0, to: bits.count, by: 5) {
+            text.append(alphabet[bits[start..<start + 5].reduce(0) { $0 << 1 | $1 }])
+        }
+        return text
+    }
+
     func testGeneratorLaysOutTimeMachineProcessCounter() {
         let generator = TeamIDGenerator(machineID: (0x60, 0xf4, 0x86), processID: 0xe428, counterStart: 0x412dc8, now: { 1_300_816_219 })
         XCTAssertEqual(generator.next().description, knownText)

@@ -54,7 +54,11 @@ final class TeamInteractorTests: XCTestCase {
     func testAReadWithoutWaitingGivesWhatTheReadGivesWhenTheStoreCanAnswer() async throws {
         let team = try await interactor.createTeam(name: "Ajax")
         XCTAssertEqual(try interactor.teamWithoutWaiting(id: team.id.description), team)
+        XCTAssertEqual(try interactor.teamWithoutWaiting(id: team.id), team, "a parsed id reads the same team")
         XCTAssertThrowsError(try interactor.teamWithoutWaiting(id: "00000000000000000000")) { error in
+            XCTAssertEqual(error as? TeamError, .notFound("no team with id 00000000000000000000"))
+        }
+        XCTAssertThrowsError(try interactor.teamWithoutWaiting(id: TeamID("00000000000000000000")!)) { error in
             XCTAssertEqual(error as? TeamError, .notFound("no team with id 00000000000000000000"))
         }
         XCTAssertThrowsError(try interactor.teamWithoutWaiting(id: "nope")) { error in

@@ -34,16 +34,31 @@ extension PackedEncoding {
     ///   `buffer` is then unchanged.
     @inlinable
     public func encode(into buffer: inout ByteBuffer) throws(WireError) {
+        try encode(into: &buffer, prefixLength: 0) { _, _ in }
+    }
+
+    /// Appends `prefixLength` bytes that `prefix` writes, then the encoding, in one
+    /// reserved run of bytes. `prefix` is given the encoding's size, so a frame header
+    /// that states a length goes in the same run: each ByteBuffer write pays an
+    /// exclusivity check and a thread-local lookup.
+    /// - Throws: `WireError.tooLarge` as `encode(into:)` does; `buffer` is then unchanged.
+    @inlinable
+    public func encode(
+        into buffer: inout ByteBuffer, prefixLength: Int, prefix: (inout ProtobufWriter, _ encodedSize: Int) -> Void
+    ) throws(WireError) {
         let size = packedSize
         guard size <= Arena.encodingLimit else {
             throw .tooLarge("a \(size)-byte \(Message.wireType.name) exceeds the limit of \(Arena.encodingLimit) bytes")
         }
-        guard size > 0 else { return }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
-            var writer = ProtobufWriter(UnsafeMutableRawBufferPointer(rebasing: bytes.prefix(size)))
+        let total = prefixLength + size
+        guard total > 0 else { return }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { bytes in
+            var writer = ProtobufWriter(UnsafeMutableRawBufferPointer(rebasing: bytes.prefix(total)))
+            prefix(&writer, size)
+            precondition(writer.written == prefixLength, "a prefix wrote \(writer.written) bytes, not its \(prefixLength)")
             pack(into: &writer)
-            precondition(writer.written == size, "\(Message.wireType.name) wrote \(writer.written) bytes, not its size \(size)")
-            return size
+            precondition(writer.written == total, "\(Message.wireType.name) wrote \(writer.written - prefixLength) bytes, not its size \(size)")
+            return total
         }
     }
 }
@@ -52,8 +67,10 @@ extension PackedEncoding {
 public enum ProtobufSize {
     @inlinable
     public static func varint(_ value: UInt64) -> Int {
-        // 7 bits a byte; 0 still takes one.
-        (64 - (value | 1).leadingZeroBitCount + 6) / 7
+        // Most lengths and enums fit one byte: a predicted branch beats the division.
+        guard value >= 0x80 else { return 1 }
+        // 7 bits a byte.
+        return (64 - value.leadingZeroBitCount + 6) / 7
     }
 
     @inlinable
@@ -121,15 +138,18 @@ public struct ProtobufWriter {
     @inlinable
     public var written: Int { next - start }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func reserve(_ count: Int) -> UnsafeMutableRawPointer {
         precondition(count <= end - next, "a packed message overran its size")
         defer { next += count }
         return next
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func rawVarint(_ value: UInt64) {
+        guard value >= 0x80 else {
+            return reserve(1).storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        }
         let out = reserve(ProtobufSize.varint(value))
         var value = value
         var index = 0
@@ -163,7 +183,7 @@ public struct ProtobufWriter {
         varint(field, value ? 1 : 0)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func string(_ field: Int, _ value: String) {
         let written: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in write(field, utf8) }
         if written == nil {
@@ -178,6 +198,12 @@ public struct ProtobufWriter {
         write(field, utf8)
     }
 
+    /// A fixed-width integer, big-endian: for a frame header written before an encoding.
+    @inlinable
+    public mutating func bigEndian<Integer: FixedWidthInteger>(_ value: Integer) {
+        reserve(MemoryLayout<Integer>.size).storeBytes(of: value.bigEndian, as: Integer.self)
+    }
+
     /// The key and length of a message field whose `length` bytes the caller writes next.
     @inlinable
     public mutating func messageHeader(_ field: Int, length: Int) {
@@ -185,7 +211,7 @@ public struct ProtobufWriter {
         rawVarint(UInt64(length))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func write(_ field: Int, _ utf8: UnsafeBufferPointer<UInt8>) {
         guard utf8.count > 0 else { return }
         key(field, wireType: 2)

@@ -53,6 +53,47 @@ public struct ResponseHead: Sendable, Hashable {
         return flags
     }
 
+    /// Appends a whole RESPONSE frame: this head, then `payload`'s encoding. A head
+    /// that is only a status, as almost every OK is, goes in the payload's run of
+    /// bytes: one ByteBuffer write for the frame.
+    /// - Throws: `RPCError(.resourceExhausted)` when the payload is too large to
+    ///   encode, or what `writeFrame(callID:into:payload:)` throws; `buffer` is then unchanged.
+    @inlinable
+    public func writeFrame(callID: UInt32, into buffer: inout ByteBuffer, packing payload: some PackedEncoding) throws(RPCError) {
+        guard message.isEmpty, metadata.isEmpty else { return try writeFrame(callID: callID, into: &buffer, encoding: payload) }
+        let status = status.rawValue
+        do throws(WireError) {
+            try payload.encode(into: &buffer, prefixLength: Frame.headerSize + 1) { writer, payloadSize in
+                // The length counts what follows it: type, flags, call id, status and payload.
+                writer.bigEndian(UInt32(Frame.headerSize - 4 + 1 + payloadSize))
+                writer.bigEndian(FrameType.response.rawValue)
+                writer.bigEndian(FrameFlags().rawValue)
+                writer.bigEndian(callID)
+                writer.bigEndian(status)
+            }
+        } catch {
+            throw Self.unencodable(error)
+        }
+    }
+
+    /// Appends a whole RESPONSE frame: this head, then `payload`'s encoding.
+    /// - Throws: `RPCError(.resourceExhausted)` when the payload is too large to
+    ///   encode, or what `writeFrame(callID:into:payload:)` throws; `buffer` is then unchanged.
+    public func writeFrame(callID: UInt32, into buffer: inout ByteBuffer, encoding payload: some ProtobufEncoding) throws(RPCError) {
+        try writeFrame(callID: callID, into: &buffer) { buffer throws(RPCError) in
+            do throws(WireError) {
+                try payload.encode(into: &buffer)
+            } catch {
+                throw Self.unencodable(error)
+            }
+        }
+    }
+
+    @usableFromInline
+    static func unencodable(_ error: WireError) -> RPCError {
+        RPCError(.resourceExhausted, "the response cannot be encoded: \(error)")
+    }
+
     /// Appends a whole RESPONSE frame: this head, then `payload` if there is one.
     /// - Throws: what `payload` throws, or `RPCError(.internal)` for metadata over
     ///   64 KiB; `buffer` is then unchanged.

@@ -59,12 +59,10 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
 
         guard buffer.readableBytes >= 4 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 4)
-        let type = FrameType(rawValue: buffer.readInteger(as: UInt8.self)!)
-        let flags = FrameFlags(rawValue: buffer.readInteger(as: UInt8.self)!)
-        let callID = buffer.readInteger(as: UInt32.self)!
+        // One read for the header: each ByteBuffer read pays an exclusivity check.
+        let (_, type, flags, callID) = buffer.readMultipleIntegers(as: (UInt32, UInt8, UInt8, UInt32).self)!
         let body = buffer.readSlice(length: Int(length - Frame.minimumLength))!
-        return .frame(Frame(type: type, flags: flags, callID: callID, body: body))
+        return .frame(Frame(type: FrameType(rawValue: type), flags: FrameFlags(rawValue: flags), callID: callID, body: body))
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Event? {

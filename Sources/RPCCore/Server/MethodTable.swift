@@ -49,7 +49,7 @@ public struct MethodTable: Sendable {
         ) {
             attach(method) { payload, call in
                 guard let request = decode(Request.self, payload, call) else { return nil }
-                return { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
+                return answerLater(call, request, body)
             }
         }
 
@@ -65,16 +65,35 @@ public struct MethodTable: Sendable {
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
             attach(method) { payload, call in
-                guard let request = decode(Request.self, payload, call) else { return nil }
-                do throws(RPCError) {
-                    guard let response = try immediately(request, call.context) else {
-                        return { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
-                    }
-                    call.respond(response)
-                } catch {
-                    call.finish(error)
+                guard let request = decode(Request.self, payload, call),
+                    let rest = answerImmediately(call, { () throws(RPCError) in try immediately(request, call.context) }, otherwise: { request })
+                else { return nil }
+                return answerLater(call, rest, body)
+            }
+        }
+
+        /// `unary(_:immediately:_:)`, where `immediately` reads the request as a
+        /// `Query`: taken straight from the payload when `Query` reads its bytes,
+        /// decoded as `Request` otherwise. `body` gets the decoded `Request`.
+        @inlinable
+        public mutating func unary<Request, Response, Query: PackedDecoding<Request>, Answer: PackedEncoding<Response>>(
+            _ method: MethodDescriptor<Request, Response>,
+            reading _: Query.Type,
+            immediately: @escaping @Sendable (Query, ServerContext) throws(RPCError) -> Answer?,
+            _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
+        ) {
+            attach(method) { payload, call in
+                let rest: Request?
+                if let query = payload.withUnsafeReadableBytes(Query.init(packed:)) {
+                    // Read without `Request`, which is decoded only if the call has to wait.
+                    rest = answerImmediately(call, { () throws(RPCError) in try immediately(query, call.context) }, otherwise: { decode(Request.self, payload, call) })
+                } else if let request = decode(Request.self, payload, call) {
+                    rest = answerImmediately(call, { () throws(RPCError) in try immediately(Query(request), call.context) }, otherwise: { request })
+                } else {
+                    rest = nil
                 }
-                return nil
+                guard let rest else { return nil }
+                return answerLater(call, rest, body)
             }
         }
 
@@ -119,6 +138,29 @@ public struct MethodTable: Sendable {
 /// in a task.
 @usableFromInline
 typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) -> (@Sendable () async -> Void)?
+
+/// The rest of a unary call, run in a task: `body`, then its response or error.
+@inlinable
+func answerLater<Request: Sendable, Response: WireMessage>(
+    _ call: ServerCall, _ request: Request, _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
+) -> @Sendable () async -> Void {
+    { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
+}
+
+/// Ends `call` with `immediately`'s answer or error. When it answers nil (the call
+/// has to wait), returns `request()`, the request for the rest of the call.
+@inlinable
+func answerImmediately<Request, Answer: PackedEncoding>(
+    _ call: ServerCall, _ immediately: () throws(RPCError) -> Answer?, otherwise request: () -> Request?
+) -> Request? {
+    do throws(RPCError) {
+        guard let response = try immediately() else { return request() }
+        call.respond(response)
+    } catch {
+        call.finish(error)
+    }
+    return nil
+}
 
 /// Ends a unary call with `body`'s response or error.
 @inlinable

@@ -3,7 +3,7 @@ import NIOCore
 /// One call in flight on a connection. Confined to the connection's event loop.
 @usableFromInline
 final class ServerCall: @unchecked Sendable {
-    let callID: UInt32
+    @usableFromInline let callID: UInt32
     /// The method's index in the connection's `MethodTable`.
     let method: Int
     @usableFromInline let context: ServerContext
@@ -41,14 +41,23 @@ final class ServerCall: @unchecked Sendable {
     /// the response is too large to encode.
     @usableFromInline
     func respond(_ response: some ProtobufEncoding) {
+        respond { head, buffer throws(RPCError) in try head.writeFrame(callID: callID, into: &buffer, encoding: response) }
+    }
+
+    /// `respond(_:)` for an encoding that knows its size: the frame is then one write.
+    /// Inlinable, so the encoding is packed by code specialised for it where the
+    /// handler is registered, not through its witness table.
+    @inlinable
+    func respond(_ response: some PackedEncoding) {
+        respond { head, buffer throws(RPCError) in try head.writeFrame(callID: callID, into: &buffer, packing: response) }
+    }
+
+    /// Ends a unary call with OK and the RESPONSE frame `writeFrame` appends for the OK head.
+    @usableFromInline
+    func respond(writingFrame writeFrame: (ResponseHead, inout ByteBuffer) throws(RPCError) -> Void) {
         guard begin() else { return }
-        connection.writeResponse(callID: callID, head: ResponseHead(status: .ok, metadata: echoedMetadata)) { buffer throws(RPCError) in
-            do throws(WireError) {
-                try response.encode(into: &buffer)
-            } catch {
-                throw RPCError(.resourceExhausted, "the response cannot be encoded: \(error)")
-            }
-        }
+        let head = ResponseHead(status: .ok, metadata: echoedMetadata)
+        connection.writeResponse(callID: callID) { buffer throws(RPCError) in try writeFrame(head, &buffer) }
         connection.callEnded(self, status: .ok)
     }
 

@@ -324,9 +324,14 @@ package final class ServerConnection {
 
     /// Queues a RESPONSE frame. When `payload` throws, the call ends with its error instead.
     func writeResponse(callID: UInt32, head: ResponseHead, payload: ((inout ByteBuffer) throws(RPCError) -> Void)?) {
+        writeResponse(callID: callID) { buffer throws(RPCError) in try head.writeFrame(callID: callID, into: &buffer, payload: payload) }
+    }
+
+    /// Queues the RESPONSE frame `writeFrame` appends. When it throws, the call ends with its error instead.
+    func writeResponse(callID: UInt32, _ writeFrame: (inout ByteBuffer) throws(RPCError) -> Void) {
         reserveOutput()
         do {
-            try head.writeFrame(callID: callID, into: &output, payload: payload)
+            try writeFrame(&output)
         } catch {
             // Without the payload or the metadata, the frame cannot fail.
             try? ResponseHead(error).writeFrame(callID: callID, into: &output)

@@ -55,7 +55,7 @@ public struct SearchCursor: Sendable, Hashable {
             }
         }
         guard pending == nil, bytes.count >= TeamID.encodedLength,
-            let id = TeamID(String(decoding: bytes[..<TeamID.encodedLength], as: UTF8.self)),
+            let id = TeamID(utf8: bytes[..<TeamID.encodedLength]),
             let key = String(validating: bytes[TeamID.encodedLength...], as: UTF8.self)
         else { return nil }
         self.init(nameKey: key, id: id)

@@ -68,7 +68,11 @@ public struct TeamInteractor: Sendable {
     /// answer from memory (`TeamRepository.teamWithoutWaiting`), nil when it cannot
     /// and the caller must await `team(id:)`.
     public func teamWithoutWaiting(id rawID: String) throws(TeamError) -> Team? {
-        let id = try Self.parseID(rawID)
+        try teamWithoutWaiting(id: Self.parseID(rawID))
+    }
+
+    /// `teamWithoutWaiting(id:)` for an id already parsed.
+    public func teamWithoutWaiting(id: TeamID) throws(TeamError) -> Team? {
         guard case .answered(let found) = repository.teamWithoutWaiting(withID: id) else { return nil }
         guard let team = found else { throw Self.noTeam(id) }
         return team
