@@ -54,7 +54,7 @@ package final class ServerConnection {
     private var sink: (any ConnectionOutput)?
 
     /// Method refs bound by requests that named their method; values index `table`.
-    private var boundMethods: [UInt16: Int] = [:]
+    private var boundMethods = MethodBindings()
     /// Calls that suspended and have not ended yet.
     private var callsInFlight: [UInt32: ServerCall] = [:]
     private var output = ByteBuffer()
@@ -316,7 +316,7 @@ package final class ServerConnection {
     private func resolveMethod(_ head: RequestHead) -> Int? {
         guard let name = head.methodName else { return boundMethods[head.methodRef] }
         let index = table.index(of: name)
-        if let index, head.methodRef != 0 { boundMethods[head.methodRef] = index }
+        if let index, head.methodRef != 0 { boundMethods.bind(head.methodRef, to: index) }
         return index
     }
 
