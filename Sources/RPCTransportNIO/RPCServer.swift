@@ -33,6 +33,9 @@ public final class RPCServer: Sendable {
         public var drainTimeout: Duration = .seconds(30)
         /// PINGs closer together than this are strikes (gRPC's too_many_pings); zero allows any rate.
         public var minimumPingInterval: Duration = .seconds(10)
+        /// With an authenticator, a connection that has named no caller by then gets
+        /// GOAWAY UNAUTHENTICATED and is closed.
+        public var authenticationTimeout: Duration = .seconds(10)
         /// TLS, and with a client CA mutual TLS; nil serves plaintext.
         public var tls: ServerTLS?
         /// Log one line per call as it ends (an access log); off, calls pay nothing for it.
@@ -71,7 +74,9 @@ public final class RPCServer: Sendable {
         limits.frameReadTimeout = TimeAmount(configuration.frameReadTimeout)
         limits.drainTimeout = TimeAmount(configuration.drainTimeout)
         limits.minimumPingInterval = TimeAmount(configuration.minimumPingInterval)
+        limits.authenticationTimeout = TimeAmount(configuration.authenticationTimeout)
         let openConnections = ConnectionCount(limit: configuration.maximumConnections)
+        let peerLog = PeerLogLimiter(metrics: metrics)
         let executors = Dictionary(uniqueKeysWithValues: group.makeIterator().map { loop in
             (ObjectIdentifier(loop), EventLoopTaskExecutor(loop: loop))
         })
@@ -89,7 +94,9 @@ public final class RPCServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     guard openConnections.admit() else {
                         metrics?.connectionRejected(.limit)
-                        logger.warning("connection refused: limit reached", metadata: ["limit": "\(configuration.maximumConnections)"])
+                        peerLog.log(logger, level: .warning, "connection refused: limit reached", metadata: [
+                            "limit": "\(configuration.maximumConnections)", "peer": "\(channel.remoteAddress?.ipAddress ?? "-")",
+                        ])
                         try channel.pipeline.syncOperations.addHandler(RefusingChannelHandler(
                             goAway: RPCError(.unavailable, "the server's limit of \(configuration.maximumConnections) connections is reached")))
                         return
@@ -108,7 +115,7 @@ public final class RPCServer: Sendable {
                         table: table, loop: loop,
                         executor: executors[ObjectIdentifier(loop)] ?? EventLoopTaskExecutor(loop: loop),
                         limits: limits, logger: logger, authenticator: authenticator, peerAddress: channel.remoteAddress?.ipAddress,
-                        metrics: metrics, logsEveryCall: configuration.logsEveryCall)
+                        metrics: metrics, logsEveryCall: configuration.logsEveryCall, peerLog: peerLog)
                     try channel.pipeline.syncOperations.addHandler(
                         ServerChannelHandler(connection: connection, metrics: metrics, usesTLS: tlsContext != nil))
                 }
@@ -127,23 +134,6 @@ public final class RPCServer: Sendable {
         try? await promise.futureResult.get()
         try? await channel.closeFuture.get()
     }
-}
-
-/// Open connections against the limit, shared by every event loop.
-private final class ConnectionCount: Sendable {
-    private let open = Atomic<Int>(0)
-    private let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    /// Counts a new connection; false (counting nothing) when the limit is reached.
-    func admit() -> Bool {
-        if open.add(1, ordering: .relaxed).newValue <= limit { return true }
-        open.subtract(1, ordering: .relaxed)
-        return false
-    }
-
-    func release() { open.subtract(1, ordering: .relaxed) }
 }
 
 /// Tells a connection beyond the limit why with a GOAWAY, then closes it.

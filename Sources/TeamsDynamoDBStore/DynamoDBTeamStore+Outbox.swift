@@ -11,6 +11,8 @@ extension DynamoDBTeamStore {
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         guard limit > 0 else { return [] }
         let counter = try await readCounter()
+        // `sequence` may be any UInt64 a client sent: compare before adding to it.
+        guard sequence < counter.last else { return [] }
         let first = max(sequence, counter.prunedThrough) + 1
         guard first <= counter.last else { return [] }
         let last = counter.last - first >= UInt64(limit) ? first + UInt64(limit) - 1 : counter.last

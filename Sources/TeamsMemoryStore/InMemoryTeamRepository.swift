@@ -86,8 +86,10 @@ public final class InMemoryTeamRepository: TeamStore {
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         state.withLock { state in
+            // `sequence` may be any UInt64 a client sent: compare before any arithmetic.
+            guard sequence < state.lastSequence else { return [] }
             let first = state.lastSequence - UInt64(state.events.count) + 1
-            let start = Int(max(sequence + 1, first) - first)
+            let start = Int(max(sequence + 1, first) - first)  // below events.count, by the guard
             guard start < state.events.count else { return [] }
             return Array(state.events[start..<min(state.events.count, start + max(0, limit))])
         }

@@ -143,6 +143,62 @@ enum SQLiteSchema {
                     ORDER BY gram, name_key;
                 """)
         }
+        migrator.registerMigration("v4: long name keys listed once, so a key's lists grow linearly with it") { db in
+            // v3 lists a key under each of its grams, so a key of n code points costs about
+            // 2n rows holding the whole key: quadratic. Now a key of at most
+            // `gramListedKeyBytes` bytes is listed as before, and a longer one once, under
+            // the empty gram, which every gram plan reads beside its own list.
+            let limit = gramListedKeyBytes
+            func bytes(_ key: String) -> String { "length(CAST(\(key) AS BLOB))" }
+            func grams(_ key: String) -> String {
+                """
+                SELECT substr(\(key), position, size) AS gram FROM (
+                    WITH RECURSIVE positions(position) AS (
+                        SELECT 1 WHERE length(\(key)) >= 2 AND \(bytes(key)) <= \(limit)
+                        UNION ALL SELECT position + 1 FROM positions WHERE position < length(\(key)) - 1
+                    ) SELECT position FROM positions
+                ) JOIN (SELECT 2 AS size UNION ALL SELECT 3) ON position + size - 1 <= length(\(key))
+                """
+            }
+            func list(_ key: String) -> String {
+                """
+                INSERT OR IGNORE INTO team_name_grams (gram, name_key)
+                    SELECT gram, \(key) FROM (\(grams(key))) UNION ALL SELECT '', \(key) WHERE \(bytes(key)) > \(limit)
+                """
+            }
+            func unlist(_ key: String) -> String {
+                """
+                DELETE FROM team_name_grams WHERE name_key = \(key)
+                    AND (gram IN (\(grams(key))) OR (gram = '' AND \(bytes(key)) > \(limit)))
+                    AND NOT EXISTS (SELECT 1 FROM teams WHERE name_key = \(key))
+                """
+            }
+            try db.execute(sql: """
+                DROP TRIGGER teams_gram_listed_on_insert;
+                DROP TRIGGER teams_gram_listed_on_rename;
+                DROP TRIGGER teams_gram_listed_on_delete;
+
+                CREATE TRIGGER teams_gram_listed_on_insert AFTER INSERT ON teams BEGIN
+                    \(list("NEW.name_key"));
+                END;
+                CREATE TRIGGER teams_gram_listed_on_rename AFTER UPDATE OF name_key ON teams
+                WHEN OLD.name_key IS NOT NEW.name_key BEGIN
+                    \(unlist("OLD.name_key"));
+                    \(list("NEW.name_key"));
+                END;
+                CREATE TRIGGER teams_gram_listed_on_delete AFTER DELETE ON teams BEGIN
+                    \(unlist("OLD.name_key"));
+                END;
+
+                DELETE FROM team_name_grams WHERE \(bytes("name_key")) > \(limit);
+                INSERT OR IGNORE INTO team_name_grams (gram, name_key)
+                    SELECT DISTINCT '', name_key FROM teams WHERE \(bytes("name_key")) > \(limit) ORDER BY name_key;
+                """)
+        }
         return migrator
     }
+
+    /// The longest name key, in bytes of UTF-8, listed under each of its grams (at most
+    /// 93 rows of at most this many bytes); a longer one is listed once, under the empty gram.
+    static let gramListedKeyBytes = 48
 }

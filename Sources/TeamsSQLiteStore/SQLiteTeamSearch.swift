@@ -8,10 +8,13 @@ import TeamsDomain
 /// Every plan tests candidates with `instr`, an exact substring test, so `%`, `_` and
 /// the FTS5 query syntax are plain characters in a term:
 /// - **grams**: `team_name_grams` lists each name key under every string of 2 and of 3
-///   adjacent characters in it, in search order. A term of 2 or 3 characters is a
-///   range read of its own list: the page costs what the page costs. A longer term
-///   walks the list of its last 3 characters, which holds every match in order,
-///   testing each key (about 0.17 µs each on this project's benchmark box).
+///   adjacent characters in it, in search order; a key longer than
+///   `SQLiteSchema.gramListedKeyBytes` bytes is listed once, under the empty
+///   gram, so that no key costs more rows than a constant. A term of 2 or 3
+///   characters is a range read of its own list merged with the empty gram's: the
+///   page costs what the page costs, plus the long keys it passes. A longer term
+///   walks the lists of its last 3 characters the same way, which hold every match
+///   in order, testing each key.
 /// - **trigram**: the trigram index (`team_name_trigrams`) gives the teams holding every
 ///   trigram of the term; they are sorted and cut after the cursor. The cost grows with
 ///   the candidates (about 0.85 µs each).
@@ -132,9 +135,13 @@ struct SQLiteTeamSearch: Sendable {
 
     /// Every key read is returned with whether it matches, so the caller counts what
     /// the walk reads and stops it as soon as the page is full (LIMIT -1 is no limit).
+    /// The gram's list and the long keys' are merged in key order, each read from the
+    /// cursor by the primary key (SQLite plans a MERGE of two index ranges, no sort).
     private static let gramListSQL = """
-        SELECT name_key, instr(name_key, ?) > 0 AS matches FROM team_name_grams
-        WHERE gram = ? AND name_key >= ? ORDER BY name_key LIMIT ?
+        SELECT name_key, instr(name_key, ?1) > 0 AS matches FROM team_name_grams WHERE gram = ?2 AND name_key >= ?3
+        UNION ALL
+        SELECT name_key, instr(name_key, ?1) > 0 FROM team_name_grams WHERE gram = '' AND name_key >= ?3
+        ORDER BY name_key LIMIT ?4
         """
 
     private static let teamsOfKeySQL = """

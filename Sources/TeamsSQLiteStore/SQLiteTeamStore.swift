@@ -53,7 +53,11 @@ public final class SQLiteTeamStore: TeamStore {
         } catch {
             throw .cannotOpen(path: path, reason: "cannot create folder \(directory.path): \(Self.describe(error))")
         }
-        lockFile = try Self.lockExclusively(path + ".lock", database: path)
+        // The lock is named after the file itself, not the path given: a symlink or another
+        // spelling of the same file takes the same lock. SQLite opens it by that name too,
+        // so its WAL sits beside the file whatever path a server was given.
+        let file = Self.resolved(path)
+        lockFile = try Self.lockExclusively(file + ".lock", database: path)
 
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -67,7 +71,7 @@ public final class SQLiteTeamStore: TeamStore {
             }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: file, configuration: configuration)
             try Self.migrate(pool, path: path, logger: logger)
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
@@ -293,6 +297,19 @@ public final class SQLiteTeamStore: TeamStore {
             return underlying.localizedDescription
         }
         return "\(error)"
+    }
+
+    /// `path` with every symbolic link and `.` or `..` resolved; a file not created yet
+    /// is resolved through its folder (which exists by then).
+    static func resolved(_ path: String) -> String {
+        if let full = realpath(path, nil) {
+            defer { free(full) }
+            return String(cString: full)
+        }
+        let url = URL(fileURLWithPath: path)
+        guard let folder = realpath(url.deletingLastPathComponent().path, nil) else { return path }
+        defer { free(folder) }
+        return URL(fileURLWithPath: String(cString: folder)).appendingPathComponent(url.lastPathComponent).path
     }
 
     /// Takes `lockPath`'s exclusive lock for the life of the store, so two servers never share a file.

@@ -45,6 +45,12 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
         }
     }
 
+    /// Whether other servers may write the store too, so changes must be polled for.
+    /// SQLite is locked by one server, and memory is the process's own.
+    var isSharedByServers: Bool {
+        if case .dynamodb = self { true } else { false }
+    }
+
     static var allValueStrings: [String] { ["memory", "sqlite:PATH", "dynamodb:TABLE"] }
 
     /// DynamoDB's rule: 3 to 255 of `a-z A-Z 0-9 _ - .`.

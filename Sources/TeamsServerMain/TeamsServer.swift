@@ -62,6 +62,12 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(name: .customLong(ServerOptions.metricsHost.name), parsing: .unconditional, help: ServerOptions.metricsHost.help)
     var metricsHost: String?
 
+    @Option(name: .customLong(ServerOptions.metricsMaxConnections.name), parsing: .unconditional, help: ServerOptions.metricsMaxConnections.help)
+    var metricsMaxConnections: String?
+
+    @Option(name: .customLong(ServerOptions.metricsIdleTimeout.name), parsing: .unconditional, help: ServerOptions.metricsIdleTimeout.help)
+    var metricsIdleTimeout: String?
+
     @Option(name: .customLong(ServerOptions.eventRetentionDays.name), parsing: .unconditional, help: ServerOptions.eventRetentionDays.help)
     var eventRetentionDays: String?
 
@@ -98,6 +104,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
     @Option(name: .customLong(ServerOptions.tlsHandshakeTimeout.name), parsing: .unconditional, help: ServerOptions.tlsHandshakeTimeout.help)
     var tlsHandshakeTimeout: String?
 
+    @Option(name: .customLong(ServerOptions.authTimeout.name), parsing: .unconditional, help: ServerOptions.authTimeout.help)
+    var authTimeout: String?
+
     @Option(name: .customLong(ServerOptions.authTokens.name), parsing: .unconditional, help: ServerOptions.authTokens.help)
     var authTokens: String?
 
@@ -132,6 +141,8 @@ struct TeamsServerCommand: AsyncParsableCommand {
             accessLog: logsEveryCall,
             metricsPort: try ServerOptions.metricsPort.resolve(flag: metricsPort, environment: environment),
             metricsHost: try ServerOptions.metricsHost.resolve(flag: metricsHost, environment: environment),
+            metricsMaxConnections: try ServerOptions.metricsMaxConnections.resolve(flag: metricsMaxConnections, environment: environment),
+            metricsIdleTimeout: try ServerOptions.metricsIdleTimeout.resolve(flag: metricsIdleTimeout, environment: environment),
             eventRetentionDays: try ServerOptions.eventRetentionDays.resolve(flag: eventRetentionDays, environment: environment),
             threads: try ServerOptions.threads.resolve(flag: threads, environment: environment),
             maxConnections: try ServerOptions.maxConnections.resolve(flag: maxConnections, environment: environment),
@@ -144,6 +155,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
             tlsKey: try ServerOptions.tlsKey.resolve(flag: tlsKey, environment: environment),
             tlsClientCA: try ServerOptions.tlsClientCA.resolve(flag: tlsClientCA, environment: environment),
             tlsHandshakeTimeout: try ServerOptions.tlsHandshakeTimeout.resolve(flag: tlsHandshakeTimeout, environment: environment),
+            authTimeout: try ServerOptions.authTimeout.resolve(flag: authTimeout, environment: environment),
             authTokens: try ServerOptions.authTokens.resolve(flag: authTokens, environment: environment),
             allowInsecure: allowsInsecure)
         try settings.validate()
@@ -187,6 +199,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try resolved()
+        try settings.fitFileDescriptorLimit()
         settings.logFormat.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "teams-server")
         // With metrics off nothing is bootstrapped: adapters' handles are no-ops and the hot path has no handles at all.
@@ -222,7 +235,8 @@ struct TeamsServerCommand: AsyncParsableCommand {
             outbox: teamStore, publisher: publisher, changes: changes,
             retention: .seconds(Int64(settings.eventRetentionDays * 86_400)))
         let watch = EventWatch(outbox: teamStore, changes: changes)
-        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.description, events: watch)
+        // Health/Check is open to anyone: it names the kind of store, never its path or table.
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.kind, events: watch)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         let configuration = settings.rpcConfiguration
 
@@ -243,6 +257,9 @@ struct TeamsServerCommand: AsyncParsableCommand {
         logger.info("teams-server listening", metadata: effective)
 
         var services: [any Service] = [EventRelayService(relay: relay, logger: logger), RPCServerService(server: server, logger: logger)]
+        if settings.store.isSharedByServers {
+            services.append(ChangePollerService(poller: ChangePoller(outbox: teamStore, changes: changes), logger: logger))
+        }
         if let authenticator, let path = settings.authTokens {
             services.append(TokensReloadService(authenticator: authenticator, path: path, logger: logger))
         }
@@ -251,7 +268,10 @@ struct TeamsServerCommand: AsyncParsableCommand {
             let stored = Gauge(label: EventMetrics.storedSequence, factory: factory)
             let endpoint: MetricsEndpoint
             do {
-                endpoint = try await MetricsEndpoint(host: settings.metricsHost, port: port, metrics: factory) { [teamStore] in
+                endpoint = try await MetricsEndpoint(
+                    host: settings.metricsHost, port: port, maximumConnections: settings.metricsMaxConnections,
+                    idleTimeout: settings.metricsIdleTimeout, metrics: factory
+                ) { [teamStore] in
                     process.update()
                     if let sequence = try? await teamStore.latestSequence() { stored.record(Double(sequence)) }
                 }
@@ -304,6 +324,21 @@ struct TokensReloadService: Service {
                 logger.notice("reloaded the tokens file", metadata: ["path": "\(path)", "callers": "\(tokens.entries.count)"])
             } catch {
                 logger.error("the tokens file did not reload; keeping the callers as they were", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Wakes this server's watchers for changes other servers stored, until shutdown.
+struct ChangePollerService: Service {
+    let poller: ChangePoller
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await poller.run { error in
+                guard !Task.isCancelled else { return }
+                logger.warning("change poller: store error, retrying", metadata: ["error": "\(error)"])
             }
         }
     }

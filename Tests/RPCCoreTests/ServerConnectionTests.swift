@@ -274,6 +274,37 @@ final class ServerConnectionTests: XCTestCase {
         XCTAssertEqual(GoAway.read(from: &body).error.code, .deadlineExceeded)
     }
 
+    /// Skipping an oversized frame's body is being inside a frame: a peer trickling it
+    /// is held to the frame-read timeout, though every byte it sends is consumed at once.
+    func testAPeerTricklingAnOversizedFrameIsClosed() async throws {
+        var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
+        limits.frameReadTimeout = .milliseconds(60)
+        var header = ByteBuffer()
+        header.writeMultipleIntegers(UInt32(5 << 20), FrameType.request.rawValue, UInt8(0), UInt32(1))
+        let box = RecordingOutputBox()
+        try await loop.submit {
+            let connection = ServerConnection(table: self.table(), loop: self.loop, executor: EventLoopTaskExecutor(loop: self.loop), limits: limits, logger: Logger(label: "test"))
+            box.connection = connection
+            connection.attach(box.output)
+            connection.receive(header)
+            connection.receiveComplete()
+        }.get()
+        // One byte every 10 ms: never idle, never a complete frame.
+        for _ in 0..<100 {
+            if try await loop.submit({ box.output.isClosed }).get() { break }
+            try await loop.submit {
+                box.connection?.receive(ByteBuffer(bytes: [0]))
+                box.connection?.receiveComplete()
+            }.get()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await waitUntilClosed(box.output)
+        let frames = try await loop.submit { try box.output.frames() }.get()
+        XCTAssertEqual(frames.map(\.type), [.response, .goAway])
+        var body = frames[1].body
+        XCTAssertEqual(GoAway.read(from: &body).error.code, .deadlineExceeded)
+    }
+
     func testAnIdleConnectionGetsAGoAwayAndIsClosed() async throws {
         var limits = ServerConnection.Limits(maximumFrameLength: 1024, maximumBufferedOutput: 1 << 20)
         limits.idleTimeout = .milliseconds(40)

@@ -199,6 +199,30 @@ final class TeamInteractorTests: XCTestCase {
         }
     }
 
+    /// What PROTOCOL.md promises of a page token: it is a position, not a credential.
+    /// One that parses, edited or made up, starts the page after the position it names;
+    /// one that does not parse is INVALID_ARGUMENT.
+    func testAnEditedPageTokenIsAPositionAndAMalformedOneIsRefused() async throws {
+        for name in ["Alpha", "Bravo", "Charlie", "Delta"] { _ = try await interactor.createTeam(name: name) }
+        let first = try await interactor.searchTeams(term: "", pageSize: 2)
+        XCTAssertEqual(first.teams.map(\.name), ["Alpha", "Bravo"])
+        let madeUp = SearchCursor(nameKey: "c", id: TeamID("00000000000000000000")!).token
+        let fromC = try await interactor.searchTeams(term: "", pageSize: 10, pageToken: madeUp)
+        XCTAssertEqual(fromC.teams.map(\.name), ["Charlie", "Delta"], "the page starts after the position named")
+        var flipped = Array(first.nextPageToken.utf8)
+        flipped[flipped.count - 1] = flipped[flipped.count - 1] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let edited = try await interactor.searchTeams(term: "", pageSize: 10, pageToken: String(decoding: flipped, as: UTF8.self))
+        XCTAssertTrue(edited.teams.allSatisfy { $0.nameKey >= "bravo" }, "still a position in the order: \(edited.teams.map(\.name))")
+        for malformed in ["zz", "abc", String(first.nextPageToken.dropLast()), "00" + String(repeating: "ff", count: 30)] {
+            do {
+                _ = try await interactor.searchTeams(term: "", pageToken: malformed)
+                XCTFail("\(malformed) was accepted")
+            } catch {
+                guard case .invalidArgument = error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
     func testIdempotencyKeyReturnsTheFirstTeam() async throws {
         let first = try await interactor.createTeam(name: "Ajax", idempotencyKey: "key-1")
         let retry = try await interactor.createTeam(name: "Ajax", idempotencyKey: "key-1")

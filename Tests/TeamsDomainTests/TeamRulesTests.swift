@@ -18,8 +18,54 @@ final class TeamRulesTests: XCTestCase {
 
     func testTeamNameLengthCountsCharactersNotBytes() throws {
         XCTAssertEqual(try rules.teamName(String(repeating: "é", count: 100)).count, 100)
-        XCTAssertEqual(try rules.teamName(String(repeating: "⚽️", count: 100)).count, 100)
+        XCTAssertEqual(try rules.teamName(String(repeating: "⚽️", count: 42)).count, 42)
         XCTAssertThrowsError(try rules.teamName(String(repeating: "a", count: 101)))
+    }
+
+    /// One character may hold any number of combining marks: bytes are capped too.
+    func testNamesAreCappedInBytes() throws {
+        let oneCharacter = "e" + String(String.UnicodeScalarView((0..<8000).map { Unicode.Scalar(0x300 + UInt32($0 % 112))! }))
+        XCTAssertEqual(oneCharacter.count, 1)
+        for (field, check) in [("team name", rules.teamName), ("player name", rules.playerName)] as [(String, (String) throws(TeamError) -> String)] {
+            XCTAssertThrowsError(try check(oneCharacter)) { error in
+                XCTAssertEqual(error as? TeamError, .invalidArgument("\(field) must be at most 256 bytes of UTF-8, got 16001"))
+            }
+            XCTAssertThrowsError(try check(String(repeating: "⚽️", count: 43)), "258 bytes")
+            XCTAssertEqual(try check(String(repeating: "ü", count: 100)).utf8.count, 200)
+        }
+    }
+
+    func testSearchTermsAreCappedInBytes() throws {
+        XCTAssertEqual(try rules.searchTerm("  ajax "), "ajax")
+        XCTAssertEqual(try rules.searchTerm(String(repeating: "a", count: 256)).utf8.count, 256)
+        XCTAssertThrowsError(try rules.searchTerm(String(repeating: "a", count: 4 << 20))) { error in
+            XCTAssertEqual(error as? TeamError, .invalidArgument("search term must be at most 256 bytes of UTF-8, got 4194304"))
+        }
+    }
+
+    func testNamesRefuseSeparatorsAndBidirectionalControls() throws {
+        let cases: [(String, String)] = [
+            ("Aj\u{2028}ax", "line or paragraph separators, got U+2028"), ("Aj\u{2029}ax", "line or paragraph separators, got U+2029"),
+            ("Ajax\u{202E}xaja", "bidirectional controls, got U+202E"), ("\u{2066}Ajax", "bidirectional controls, got U+2066"),
+            ("Ajax\u{200F}", "bidirectional controls, got U+200F"), ("Ajax\u{61C}", "bidirectional controls, got U+061C"),
+        ]
+        for (name, reason) in cases {
+            XCTAssertThrowsError(try rules.teamName(name)) { error in
+                XCTAssertEqual(error as? TeamError, .invalidArgument("team name must not contain \(reason)"))
+            }
+        }
+    }
+
+    func testNamesNeedAVisibleCharacter() throws {
+        for name in ["\u{200B}", "\u{200B}\u{200D}", "\u{0301}", "\u{FE0F}", "\u{200D}"] {
+            XCTAssertThrowsError(try rules.teamName(name), name.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " ")) { error in
+                XCTAssertEqual(error as? TeamError, .invalidArgument("team name must contain a visible character (a letter, digit, punctuation mark or symbol)"))
+            }
+        }
+        // The joiners emoji and some scripts need stay allowed.
+        XCTAssertNoThrow(try rules.teamName("👨\u{200D}👩\u{200D}👧 FC"))
+        XCTAssertNoThrow(try rules.teamName("می\u{200C}خواهم"))
+        XCTAssertNoThrow(try rules.playerName("Ø"))
     }
 
     func testNamesMustNotContainControlCharacters() throws {

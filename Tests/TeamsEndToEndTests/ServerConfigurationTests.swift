@@ -54,6 +54,11 @@ final class ServerConfigurationTests: XCTestCase {
         BadSetting("--threads", "-1"),
         BadSetting("--idle-timeout", "x"),
         BadSetting("--max-frame-bytes", "4GiB"),
+        BadSetting("TEAMS_AUTH_TIMEOUT", "0"),
+        BadSetting("--auth-timeout", "later"),
+        BadSetting("TEAMS_METRICS_MAX_CONNECTIONS", "0"),
+        BadSetting("--metrics-max-connections", "5000"),
+        BadSetting("TEAMS_METRICS_IDLE_TIMEOUT", "never"),
     ]
 
     func testEveryBadFlagOrVariableStopsStartUpWithOneLineNamingIt() throws {

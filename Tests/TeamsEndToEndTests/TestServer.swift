@@ -20,14 +20,13 @@ struct TestServer {
         rules: TeamRules = .default,
         maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength,
         maximumBufferedOutput: Int = 4 << 20,
-        watchPollInterval: Duration = .milliseconds(200),
         metrics: TestMetrics? = nil
     ) async throws -> TestServer {
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
         let changes = ChangeSignal()
         let interactor = TeamInteractor(repository: store, changes: changes, rules: rules)
-        let watch = EventWatch(outbox: store, changes: changes, pollInterval: watchPollInterval)
+        let watch = EventWatch(outbox: store, changes: changes)
         let table = TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: watch)
         let server = try await RPCServer(
             configuration: .init(host: "127.0.0.1", port: 0, maximumFrameLength: maximumFrameLength, maximumBufferedOutput: maximumBufferedOutput),

@@ -14,7 +14,7 @@ struct InProcessService {
     init(store: any TeamStore = InMemoryTeamRepository()) {
         let changes = ChangeSignal()
         interactor = TeamInteractor(repository: store, changes: changes)
-        let events = EventWatch(outbox: store, changes: changes, pollInterval: .milliseconds(50))
+        let events = EventWatch(outbox: store, changes: changes)
         transport = InProcessTransport(table: TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events))
     }
 

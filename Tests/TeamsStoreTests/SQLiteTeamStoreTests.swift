@@ -1,6 +1,6 @@
 import Foundation
 import TeamsDomain
-import TeamsSQLiteStore
+@testable import TeamsSQLiteStore
 import TeamsTestSupport
 import XCTest
 
@@ -49,6 +49,23 @@ final class SQLiteTeamStoreTests: XCTestCase {
         let first = try SQLiteTeamStore(path: path)
         XCTAssertThrowsError(try SQLiteTeamStore(path: path)) { error in
             XCTAssertEqual("\(error)", "cannot open SQLite database \(path): it is in use by another teams-server (\(path).lock is locked)")
+        }
+        _ = first
+    }
+
+    /// The lock belongs to the file, not to the path: a symlink, a link to its folder
+    /// or a path with `..` in it reaches the same lock.
+    func testASecondServerThroughALinkOrAnotherSpellingIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let path = SQLiteTeamStore.resolved(folder.path("teams.sqlite"))
+        try FileManager.default.createDirectory(atPath: folder.path("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder.path("link.sqlite"), withDestinationPath: path)
+        try FileManager.default.createSymbolicLink(atPath: folder.path("folder-link"), withDestinationPath: folder.url.path)
+        let first = try SQLiteTeamStore(path: folder.path("teams.sqlite"))
+        for other in [folder.path("link.sqlite"), folder.path("folder-link/teams.sqlite"), folder.path("sub/../teams.sqlite")] {
+            XCTAssertThrowsError(try SQLiteTeamStore(path: other), other) { error in
+                XCTAssertEqual("\(error)", "cannot open SQLite database \(other): it is in use by another teams-server (\(path).lock is locked)")
+            }
         }
         _ = first
     }

@@ -267,6 +267,12 @@ public struct TeamStoreContract {
         try check(tail.map(\.sequence) == [2], "after and limit")
         let latest = try await store.latestSequence()
         try check(latest == 3, "latest sequence")
+        // A sequence from the wire may be anything: far beyond the last one is simply nothing yet.
+        let farAway: [UInt64] = [4, 1 << 63, (1 << 63) + 1, UInt64.max - 1, UInt64.max]
+        for after in farAway {
+            let beyond = try await store.events(after: after, limit: 10)
+            try check(beyond.isEmpty, "nothing after \(after): \(beyond.map(\.sequence))")
+        }
     }
 
     func deliveredSequenceOnlyMovesForward() async throws {

@@ -29,6 +29,9 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// Body bytes of an oversized frame still to be discarded.
     private var bytesToSkip: Int = 0
 
+    /// Whether an oversized frame's body is being discarded: the stream is inside a frame.
+    public var isSkipping: Bool { bytesToSkip > 0 }
+
     public static let defaultMaximumFrameLength: UInt32 = 4 << 20
 
     public init(maximumFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength) {

@@ -17,7 +17,11 @@ import NIOCore
 /// an oversized frame RESOURCE_EXHAUSTED, one call too many RESOURCE_EXHAUSTED.
 /// A GOAWAY naming the last call accepted, then a close, ends a connection whose
 /// stream cannot be resynchronised (a length below the minimum), that stalls inside
-/// a frame, sits idle, pings too often, or is drained.
+/// a frame (an oversized one being skipped included), sits idle, pings too often,
+/// has not authenticated within the authentication timeout, or is drained.
+///
+/// Lines a peer can cause at will (denied calls, refused authentications, closes for
+/// bad input) go through the server's `PeerLogLimiter`.
 package final class ServerConnection {
     package struct Limits: Sendable {
         /// The largest frame accepted, in bytes after the length prefix.
@@ -34,6 +38,9 @@ package final class ServerConnection {
         package var drainTimeout: TimeAmount = .seconds(30)
         /// PINGs closer together than this are strikes; the third in a row closes the connection.
         package var minimumPingInterval: TimeAmount = .seconds(10)
+        /// With an authenticator, a connection that has named no caller by then gets
+        /// GOAWAY UNAUTHENTICATED and is closed, so it cannot hold a slot.
+        package var authenticationTimeout: TimeAmount = .seconds(10)
 
         package init(maximumFrameLength: UInt32, maximumBufferedOutput: Int) {
             self.maximumFrameLength = maximumFrameLength
@@ -49,7 +56,7 @@ package final class ServerConnection {
     private let executor: EventLoopTaskExecutor
     private let logger: Logger
     private let limits: Limits
-    private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private var reader: FrameReader
     /// Cleared when the connection closes, which also breaks the cycle with a transport that owns us.
     private var sink: (any ConnectionOutput)?
 
@@ -70,6 +77,7 @@ package final class ServerConnection {
     private var pingStrikes = 0
     private var housekeeping: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
+    private var authenticationTimer: Scheduled<Void>?
 
     private let authenticator: (any CallerAuthenticator)?
     private let peerAddress: String?
@@ -80,16 +88,18 @@ package final class ServerConnection {
     private let metrics: ServerMetrics?
     /// Whether every call is logged when it ends (`--access-log`); off, calls pay nothing for it.
     private let logsEveryCall: Bool
+    private let peerLog: PeerLogLimiter
 
     /// - Parameters:
     ///   - authenticator: who may call what; nil serves every caller.
     ///   - peerAddress: the client's address, for limiting failed authentications and for logs.
     ///   - metrics: what to count; nil counts nothing.
     ///   - logsEveryCall: log one line per call as it ends, at info.
+    ///   - peerLog: the rate of lines a peer can cause; share one between a server's connections.
     package init(
         table: MethodTable, loop: any EventLoop, executor: EventLoopTaskExecutor, limits: Limits, logger: Logger,
         authenticator: (any CallerAuthenticator)? = nil, peerAddress: String? = nil,
-        metrics: ServerMetrics? = nil, logsEveryCall: Bool = false
+        metrics: ServerMetrics? = nil, logsEveryCall: Bool = false, peerLog: PeerLogLimiter = PeerLogLimiter()
     ) {
         self.table = table
         self.loop = loop
@@ -100,7 +110,8 @@ package final class ServerConnection {
         self.peerAddress = peerAddress
         self.metrics = metrics
         self.logsEveryCall = logsEveryCall
-        self.processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: limits.maximumFrameLength))
+        self.peerLog = peerLog
+        self.reader = FrameReader(maximumFrameLength: limits.maximumFrameLength)
         if let authenticator { permitted = table.entries.map { authenticator.allows(nil, toCall: $0.method.path) } }
     }
 
@@ -108,6 +119,13 @@ package final class ServerConnection {
     package func attach(_ sink: any ConnectionOutput) {
         self.sink = sink
         scheduleHousekeeping()
+        if authenticator != nil, caller == nil {
+            let timeout = limits.authenticationTimeout
+            authenticationTimer = loop.assumeIsolated().scheduleTask(in: timeout) {
+                guard self.sink != nil, self.caller == nil else { return }
+                self.goAway(RPCError(.unauthenticated, "not authenticated within \(timeout)"), reason: "authentication timeout", rejection: .auth)
+            }
+        }
     }
 
     // MARK: Reading
@@ -119,14 +137,14 @@ package final class ServerConnection {
         let now = NIODeadline.now()
         lastReadAt = now
         defer {
-            if processor.unprocessedBytes == 0 {
+            if !reader.isInsideFrame {
                 partialFrameSince = nil
             } else if partialFrameSince == nil {
                 partialFrameSince = now
             }
         }
         do {
-            try processor.process(buffer: bytes) { event in
+            try reader.read(bytes) { event in
                 switch event {
                 case .frame(let frame): handle(frame)
                 case .oversized(let type, let callID, let length):
@@ -243,16 +261,17 @@ package final class ServerConnection {
         var body = frame.body
         guard body.readInteger(as: UInt8.self) == AuthScheme.bearerToken,
             let length = body.readInteger(as: UInt16.self), (1...1024).contains(length),
-            let token = body.readBytes(length: Int(length))
+            let token = body.readBytes(length: Int(length)), body.readableBytes == 0
         else {
-            return goAway(RPCError(.unauthenticated, "an AUTH frame carries scheme 1 and a token of 1 to 1024 bytes"), reason: "bad AUTH", rejection: .auth)
+            return goAway(
+                RPCError(.unauthenticated, "an AUTH frame carries scheme 1 and a token of 1 to 1024 bytes, and nothing after it"),
+                reason: "bad AUTH", rejection: .auth)
         }
         switch authenticator.authenticate(token: token, from: peerAddress) {
         case .success(let caller):
             name(caller)
         case .failure(let error):
-            logger.notice("authentication refused", metadata: ["peer": "\(peerAddress ?? "?")", "error": "\(error)"])
-            goAway(error, reason: "authentication", rejection: .auth)
+            goAway(error, reason: "authentication refused", rejection: .auth)
         }
     }
 
@@ -265,6 +284,7 @@ package final class ServerConnection {
     private func name(_ caller: Caller) {
         guard let authenticator else { return }
         self.caller = caller
+        authenticationTimer?.cancel()
         permitted = table.entries.map { authenticator.allows(caller, toCall: $0.method.path) }
     }
 
@@ -276,7 +296,9 @@ package final class ServerConnection {
         } else {
             error = RPCError(.unauthenticated, "authenticate with a token (AUTH frame) or a client certificate")
         }
-        logger.notice("call denied", metadata: ["caller": "\(caller?.name ?? "-")", "method": "\(path)", "status": "\(error.code)"])
+        peerLog.log(logger, level: .notice, "call denied", metadata: [
+            "caller": "\(caller?.name ?? "-")", "method": "\(path)", "status": "\(error.code)", "peer": "\(peerAddress ?? "-")",
+        ])
         writeResponse(callID: callID, head: ResponseHead(error), payload: nil)
         metrics?.callRefused(method: index, status: error.code)
     }
@@ -431,6 +453,7 @@ package final class ServerConnection {
     package func closed() {
         housekeeping?.cancel()
         drainTimer?.cancel()
+        authenticationTimer?.cancel()
         for call in callsInFlight.values { call.abort(RPCError(.cancelled, "the connection closed")) }
         callsInFlight.removeAll()
         sink = nil
@@ -454,10 +477,16 @@ package final class ServerConnection {
         }
     }
 
-    /// - Parameter rejection: how metrics count it, when the peer is to blame.
+    /// - Parameter rejection: how metrics count it, when the peer is to blame; the log
+    ///   line is then rate-limited (one line per close, a refused authentication included).
     private func goAway(_ error: RPCError, reason: String, rejection: ServerMetrics.ConnectionRejection? = nil) {
-        if let rejection { metrics?.connectionRejected(rejection) }
-        logger.info("closing connection", metadata: ["reason": "\(reason)", "error": "\(error)"])
+        let metadata: Logger.Metadata = ["reason": "\(reason)", "error": "\(error)", "peer": "\(peerAddress ?? "-")"]
+        if let rejection {
+            metrics?.connectionRejected(rejection)
+            peerLog.log(logger, level: rejection == .auth ? .notice : .info, "closing connection", metadata: metadata)
+        } else {
+            logger.info("closing connection", metadata: metadata)
+        }
         isQuiescing = true
         reserveOutput()
         writeGoAwayFrame(error, lastCallID: lastAcceptedCallID, into: &output)

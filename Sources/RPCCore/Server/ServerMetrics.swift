@@ -25,6 +25,9 @@ public final class ServerMetrics: Sendable {
         public static let connectionsRejected = "rpc_server_connections_rejected_total"
         /// Counter; label `cause`, a `FrameRejection`.
         public static let framesRejected = "rpc_server_frames_rejected_total"
+        /// Counter: lines a peer caused (denied calls, refused authentications, closed
+        /// connections) that `PeerLogLimiter` dropped to keep the log from flooding.
+        public static let logLinesSuppressed = "rpc_server_log_lines_suppressed_total"
     }
 
     /// The label of calls that named no method this server knows.
@@ -87,6 +90,7 @@ public final class ServerMetrics: Sendable {
     let connectionsAccepted: Counter
     private let connectionsRejected: [Counter]
     private let framesRejected: [Counter]
+    private let logLinesSuppressed: Counter
 
     public init(table: MethodTable, factory: any MetricsFactory) {
         methods = table.entries.map { Method(path: $0.method.path, isKnown: true, factory: factory) }
@@ -99,6 +103,7 @@ public final class ServerMetrics: Sendable {
         framesRejected = FrameRejection.allCases.map {
             Counter(label: Name.framesRejected, dimensions: [("cause", $0.rawValue)], factory: factory)
         }
+        logLinesSuppressed = Counter(label: Name.logLinesSuppressed, factory: factory)
     }
 
     /// A call ran and ended with `status`; it began when its request was read, at `start`.
@@ -124,6 +129,8 @@ public final class ServerMetrics: Sendable {
     public func connectionRejected(_ cause: ConnectionRejection) {
         connectionsRejected[ConnectionRejection.allCases.firstIndex(of: cause)!].increment()
     }
+
+    func logLineSuppressed() { logLinesSuppressed.increment() }
 
     func frameRejected(_ cause: FrameRejection) {
         framesRejected[FrameRejection.allCases.firstIndex(of: cause)!].increment()

@@ -23,6 +23,7 @@ public struct ClientTLS: Sendable {
     /// - Throws: `TLSSetupError` naming the file that cannot be used.
     public func makeContext() throws(TLSSetupError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = ServerTLS.minimumVersion
         if let trustRootsFile {
             let roots = try TLSSetupError.loading(trustRootsFile) { try NIOSSLCertificate.fromPEMFile(trustRootsFile) }
             guard !roots.isEmpty else { throw .unusable(file: trustRootsFile, reason: "it holds no PEM certificate") }

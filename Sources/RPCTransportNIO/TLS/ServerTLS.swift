@@ -3,6 +3,7 @@ import NIOSSL
 
 /// TLS for a server: its certificate and key, and with `clientCAFile` mutual TLS,
 /// where every client must present a certificate that chains to that CA.
+/// TLS 1.2 or later only: a client offering 1.0 or 1.1 fails the handshake.
 public struct ServerTLS: Sendable {
     /// PEM: the server's certificate, then any intermediates.
     public var certificateChainFile: String
@@ -12,6 +13,9 @@ public struct ServerTLS: Sendable {
     public var clientCAFile: String?
     /// A handshake not done by then is cut off, so a peer cannot hold a connection by stalling it.
     public var handshakeTimeout: Duration = .seconds(10)
+
+    /// The oldest version either side accepts.
+    public static let minimumVersion = TLSVersion.tlsv12
 
     public init(certificateChainFile: String, privateKeyFile: String, clientCAFile: String? = nil) {
         self.certificateChainFile = certificateChainFile
@@ -26,6 +30,7 @@ public struct ServerTLS: Sendable {
         guard !chain.isEmpty else { throw .unusable(file: certificateChainFile, reason: "it holds no PEM certificate") }
         let key = try TLSSetupError.loading(privateKeyFile) { try NIOSSLPrivateKey(file: privateKeyFile, format: .pem) }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = ServerTLS.minimumVersion
         if let clientCAFile {
             let roots = try TLSSetupError.loading(clientCAFile) { try NIOSSLCertificate.fromPEMFile(clientCAFile) }
             guard !roots.isEmpty else { throw .unusable(file: clientCAFile, reason: "it holds no PEM certificate") }

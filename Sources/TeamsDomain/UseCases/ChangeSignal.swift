@@ -2,8 +2,7 @@ import Synchronization
 
 /// Wakes whoever waits for new events once a change has been stored in this process.
 ///
-/// Waiters also wake after a timeout, so changes made by other processes (which
-/// this signal never hears of) are picked up by polling.
+/// Changes made by other processes reach it only through a `ChangePoller`.
 public final class ChangeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
@@ -26,6 +25,14 @@ public final class ChangeSignal: Sendable {
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether anyone waits now.
+    public var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
+    /// Returns once `generation` has moved past `seen`, or the task is cancelled.
+    public func wait(since seen: UInt64) async {
+        await waitForNotify(since: seen)
     }
 
     /// Returns once `generation` has moved past `seen`, `timeout` has passed, or the task is cancelled.

@@ -3,17 +3,18 @@
 /// Events arrive in sequence order without gaps. A watcher that reconnects with
 /// the sequence after the last one it saw misses nothing. Asking for events that
 /// retention already pruned fails with `.outOfRange`, so a gap is never silent.
+///
+/// A watcher that is up to date reads nothing until `changes` fires: an idle watch
+/// costs no CPU. This process's writes fire it; on a store that other processes
+/// write too, a `ChangePoller` must fire it for theirs.
 public struct EventWatch: Sendable {
     public let outbox: any EventOutbox
     public let changes: ChangeSignal
-    /// How often to look for events stored by other processes.
-    public var pollInterval: Duration
     public var batchSize: Int
 
-    public init(outbox: any EventOutbox, changes: ChangeSignal, pollInterval: Duration = .milliseconds(200), batchSize: Int = 256) {
+    public init(outbox: any EventOutbox, changes: ChangeSignal, batchSize: Int = 256) {
         self.outbox = outbox
         self.changes = changes
-        self.pollInterval = pollInterval
         self.batchSize = batchSize
     }
 
@@ -48,7 +49,7 @@ public struct EventWatch: Sendable {
                 cursor = event.sequence
             }
             if events.count < batchSize {
-                await changes.wait(since: seen, timeout: pollInterval)
+                await changes.wait(since: seen)
             }
         }
     }

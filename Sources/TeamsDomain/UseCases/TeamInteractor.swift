@@ -146,7 +146,7 @@ public struct TeamInteractor: Sendable {
             }
             after = cursor
         }
-        let query = TeamQuery(term: term.trimmingWhitespace().lowercased(), limit: pageSize == 0 ? Self.defaultPageSize : pageSize, after: after)
+        let query = TeamQuery(term: try rules.searchTerm(term).lowercased(), limit: pageSize == 0 ? Self.defaultPageSize : pageSize, after: after)
         let page = try await store { () async throws(RepositoryError) in try await repository.search(query) }
         return (page.teams, page.next?.token ?? "")
     }

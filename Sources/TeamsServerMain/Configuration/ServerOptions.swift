@@ -60,6 +60,16 @@ enum ServerOptions {
         name: "metrics-host", environmentVariable: "TEAMS_METRICS_HOST", summary: "Address the metrics endpoint listens on",
         defaultValue: "127.0.0.1", parser: .host)
 
+    static let metricsMaxConnections = Setting<Int>(
+        name: "metrics-max-connections", environmentVariable: "TEAMS_METRICS_MAX_CONNECTIONS",
+        summary: "Open connections to the metrics endpoint at most; one more is closed at once (1 to 1024)",
+        defaultValue: 16, parser: .wholeNumber(in: 1...1_024))
+
+    static let metricsIdleTimeout = Setting<Duration>(
+        name: "metrics-idle-timeout", environmentVariable: "TEAMS_METRICS_IDLE_TIMEOUT",
+        summary: "Close a metrics connection that sends nothing for this long, e.g. 30s; more than 0",
+        defaultValue: .seconds(30), parser: .duration(zero: nil))
+
     static let eventRetentionDays = Setting<Double>(
         name: "event-retention-days", environmentVariable: "TEAMS_EVENT_RETENTION_DAYS",
         summary: "Days to keep events for WatchEvents (more than 0, at most 3650)",
@@ -71,7 +81,7 @@ enum ServerOptions {
 
     static let maxConnections = Setting<Int>(
         name: "max-connections", environmentVariable: "TEAMS_MAX_CONNECTIONS",
-        summary: "Open connections at most; one more gets GOAWAY UNAVAILABLE and is closed (1 to 1000000)",
+        summary: "Open connections at most; one more gets GOAWAY UNAVAILABLE and is closed (1 to 1000000; each takes a file descriptor, so it must fit the process's limit, ulimit -n)",
         defaultValue: 10_000, parser: .wholeNumber(in: 1...1_000_000))
 
     static let maxCallsPerConnection = Setting<Int>(
@@ -114,6 +124,11 @@ enum ServerOptions {
     static let tlsHandshakeTimeout = Setting<Duration>(
         name: "tls-handshake-timeout", environmentVariable: "TEAMS_TLS_HANDSHAKE_TIMEOUT",
         summary: "A TLS handshake not done within this is cut off; more than 0",
+        defaultValue: .seconds(10), parser: .duration(zero: nil))
+
+    static let authTimeout = Setting<Duration>(
+        name: "auth-timeout", environmentVariable: "TEAMS_AUTH_TIMEOUT",
+        summary: "With --auth-tokens or --tls-client-ca, close a connection that has not authenticated within this (GOAWAY UNAUTHENTICATED), e.g. 10s; more than 0",
         defaultValue: .seconds(10), parser: .duration(zero: nil))
 
     static let authTokens = Setting<String?>(

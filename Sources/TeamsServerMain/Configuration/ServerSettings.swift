@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import NIOCore
 import RPCTransportNIO
 
 /// The settings `teams-server` runs with, each resolved from its flag, else its
@@ -15,6 +17,8 @@ struct ServerSettings: Sendable {
     var accessLog: Bool
     var metricsPort: Int?
     var metricsHost: String
+    var metricsMaxConnections: Int
+    var metricsIdleTimeout: Duration
     var eventRetentionDays: Double
     var threads: Int
     var maxConnections: Int
@@ -27,6 +31,7 @@ struct ServerSettings: Sendable {
     var tlsKey: String?
     var tlsClientCA: String?
     var tlsHandshakeTimeout: Duration
+    var authTimeout: Duration
     var authTokens: String?
     var allowInsecure: Bool
 
@@ -56,8 +61,39 @@ struct ServerSettings: Sendable {
         }
     }
 
+    /// Whether `host` resolves to a loopback address (127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104)
+    /// as NIO resolves it to bind; false for a name that does not resolve. The text of
+    /// a name proves nothing: `127.example.com` may resolve anywhere.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        guard let address = try? SocketAddress.makeAddressResolvingHost(host, port: 0), let ip = address.ipAddress else { return false }
+        switch address.protocol {
+        case .inet: return ip.hasPrefix("127.")
+        case .inet6: return ip == "::1" || ip.lowercased().hasPrefix("::ffff:127.")
+        default: return false
+        }
+    }
+
+    /// File descriptors the process needs besides its client connections: listeners,
+    /// the store's files, stdio, the event loops' own.
+    static let reservedFileDescriptors = 64
+
+    /// Raises the soft limit on open files to the hard one, then checks that every
+    /// connection allowed (RPC and metrics) fits in it.
+    /// - Throws: `ConfigurationError.unusable` naming both numbers when they do not fit.
+    func fitFileDescriptorLimit() throws(ConfigurationError) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let needed = maxConnections + (metricsPort == nil ? 0 : metricsMaxConnections) + Self.reservedFileDescriptors
+        guard limit.rlim_cur == rlim_t.max || UInt64(needed) <= UInt64(limit.rlim_cur) else {
+            throw .unusable(
+                "--max-connections \(maxConnections) needs \(needed) file descriptors (with \(Self.reservedFileDescriptors) for the process"
+                    + (metricsPort == nil ? "" : " and \(metricsMaxConnections) for metrics") + "), but the limit is \(limit.rlim_cur) (ulimit -n): lower --max-connections or raise the limit")
+        }
     }
 
     /// The RPC server's part.
@@ -69,6 +105,7 @@ struct ServerSettings: Sendable {
         configuration.frameReadTimeout = frameReadTimeout
         configuration.drainTimeout = drainTimeout
         configuration.minimumPingInterval = minPingInterval
+        configuration.authenticationTimeout = authTimeout
         configuration.tls = tls
         configuration.logsEveryCall = accessLog
         return configuration
@@ -90,6 +127,8 @@ struct ServerSettings: Sendable {
             entry(ServerOptions.accessLog, accessLog),
             entry(ServerOptions.metricsPort, metricsPort),
             entry(ServerOptions.metricsHost, metricsHost),
+            entry(ServerOptions.metricsMaxConnections, metricsMaxConnections),
+            entry(ServerOptions.metricsIdleTimeout, metricsIdleTimeout),
             entry(ServerOptions.eventRetentionDays, eventRetentionDays),
             entry(ServerOptions.threads, threads),
             entry(ServerOptions.maxConnections, maxConnections),
@@ -100,6 +139,7 @@ struct ServerSettings: Sendable {
             entry(ServerOptions.minPingInterval, minPingInterval),
             entry(ServerOptions.tlsCert, tlsCert),
             entry(ServerOptions.tlsClientCA, tlsClientCA),
+            entry(ServerOptions.authTimeout, authTimeout),
             entry(ServerOptions.authTokens, authTokens),
         ]
         return Logger.Metadata(uniqueKeysWithValues: entries)

@@ -2,7 +2,7 @@ import Logging
 
 /// How log entries are written to stderr (`--log-format`).
 enum LogFormat: String, Sendable, CaseIterable {
-    /// swift-log's own line: readable, for a terminal.
+    /// One line of text per entry (`TextLogHandler`), escaped so a peer cannot forge a line.
     case text
     /// One JSON object per line with fixed field names (`JSONLogHandler`), for a log pipeline.
     case json
@@ -12,9 +12,7 @@ enum LogFormat: String, Sendable, CaseIterable {
         LoggingSystem.bootstrap { label in
             switch self {
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                return TextLogHandler(label: label, level: level)
             case .json:
                 return JSONLogHandler(label: label, level: level)
             }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RPCTransportNIO
 import ServiceLifecycle
 
 /// `GET /metrics`: the registry in the Prometheus text format, over NIO's HTTP/1.1 codec.
@@ -9,17 +10,29 @@ import ServiceLifecycle
 /// Before each scrape `refresh` runs, for the values read on demand (process
 /// memory, the newest stored event). Any other path is 404; any other method 405.
 /// Runs until a graceful shutdown.
+///
+/// It has its own small budget, apart from the RPC port's: at most
+/// `maximumConnections` open (one more is closed at once), and a connection that
+/// sends nothing for `idleTimeout` is closed, so idle scrapers cannot use up the
+/// process's file descriptors.
 struct MetricsEndpoint: Service {
     private let channel: any Channel
     /// The address it listens on, with the real port when 0 was asked for.
     let localAddress: SocketAddress
 
     /// Binds now, so a taken port stops start-up.
-    init(host: String, port: Int, metrics: PrometheusMetrics, refresh: @escaping @Sendable () async -> Void) async throws {
+    init(
+        host: String, port: Int, maximumConnections: Int, idleTimeout: Duration, metrics: PrometheusMetrics,
+        refresh: @escaping @Sendable () async -> Void
+    ) async throws {
+        let open = ConnectionCount(limit: maximumConnections)
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                guard open.admit() else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.release() }
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)), position: .first)
                     try channel.pipeline.syncOperations.addHandler(ScrapeHandler(metrics: metrics, refresh: refresh))
                 }
             }
@@ -46,6 +59,15 @@ private final class ScrapeHandler: ChannelInboundHandler {
     init(metrics: PrometheusMetrics, refresh: @escaping @Sendable () async -> Void) {
         self.metrics = metrics
         self.refresh = refresh
+    }
+
+    /// Nothing read for the idle timeout: close.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

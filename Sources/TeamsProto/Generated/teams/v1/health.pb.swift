@@ -13,7 +13,7 @@ public struct Teams_V1_CheckRequest: Sendable, Hashable {
 /// `teams.v1.CheckResponse`.
 public struct Teams_V1_CheckResponse: Sendable, Hashable {
     public var status: Teams_V1_CheckResponse.ServingStatus
-    /// The store the server runs on, e.g. "memory" or "sqlite:data/teams.sqlite".
+    /// The kind of store the server runs on: "memory", "sqlite" or "dynamodb"; never its path or table.
     public var store: String
 
     public init(status: Teams_V1_CheckResponse.ServingStatus = .unspecified, store: String = "") {

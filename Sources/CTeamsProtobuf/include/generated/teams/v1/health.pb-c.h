@@ -47,7 +47,7 @@ struct  Teams__V1__CheckResponse
   ProtobufCMessage base;
   Teams__V1__CheckResponse__ServingStatus status;
   /*
-   * The store the server runs on, e.g. "memory" or "sqlite:data/teams.sqlite".
+   * The kind of store the server runs on: "memory", "sqlite" or "dynamodb"; never its path or table.
    */
   char *store;
 };
