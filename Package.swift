@@ -48,12 +48,11 @@ let package = Package(
         // Where the rules are: entities, validation, use cases and the ports they need.
         .target(name: "TeamsDomain"),
 
-        // The generic RPC core: the protobuf-c runtime, the arena allocator, the envelope's own messages.
-        .target(
-            name: "CRPCProtobuf",
-            cSettings: [.unsafeFlags(["-Wno-deprecated-declarations"])],
-            linkerSettings: [.linkedLibrary("protobuf-c")]
-        ),
+        // libprotobuf-c, the C runtime protoc-c's output links, found through pkg-config.
+        // No unsafe flags anywhere a product reaches, so other packages can depend on ours by version.
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        // The generic RPC core: the arena allocator and the envelope's own messages, on libprotobuf-c.
+        .target(name: "CRPCProtobuf", dependencies: ["CProtobufC"]),
         // Framing, the call envelope, status, the call model (method table, server and client
         // connections), typed method descriptors and the generic protoc-c bridge. Knows no team
         // and no socket: transports feed it bytes.
@@ -93,11 +92,7 @@ let package = Package(
         ),
 
         // The team messages: protoc-c output for proto/teams/v1 (generated, committed) ...
-        .target(
-            name: "CTeamsProtobuf",
-            dependencies: ["CRPCProtobuf"],
-            cSettings: [.unsafeFlags(["-Wno-deprecated-declarations"])]
-        ),
+        .target(name: "CTeamsProtobuf", dependencies: ["CRPCProtobuf"]),
         // ... and its Swift side (generated, committed): message types bridged to the C structs,
         // method descriptors, client stubs and server protocols.
         .target(name: "TeamsProto", dependencies: ["CRPCProtobuf", "CTeamsProtobuf", "RPCCore"]),
@@ -109,7 +104,8 @@ let package = Package(
             name: "TeamsService",
             dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
-        // The typed async client used by the CLI, the tests and the benchmark.
+        // The typed async client used by the CLI, the tests, the benchmark and other
+        // services: everything a caller needs is re-exported from this one product.
         .target(
             name: "TeamsClient",
             dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO"]
@@ -187,14 +183,13 @@ let package = Package(
             ],
             path: "Tests/Fuzz/Harness"
         ),
-        .executableTarget(
-            name: "ConnectionFuzzer",
-            dependencies: ["ConnectionFuzzing"],
-            path: "Tests/Fuzz/Target",
-            // libFuzzer brings its own main under -DFUZZING; the file must not be a script.
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        ),
+        // libFuzzer brings its own main under -DFUZZING; with no main.swift, SwiftPM
+        // compiles the one file as a library, so it needs no @main then.
+        .executableTarget(name: "ConnectionFuzzer", dependencies: ["ConnectionFuzzing"], path: "Tests/Fuzz/Target"),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["ConnectionFuzzing"], path: "Tests/Fuzz/RegressionTests"),
+
+        // The Swift client's runner of the scenarios every shipped client passes (clients/conformance).
+        .executableTarget(name: "TeamsConformance", dependencies: ["TeamsClient"], path: "Tests/ClientConformance"),
 
         // Shared by the test targets: the store contract suite, moto_server, temporary folders.
         .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),

@@ -101,23 +101,44 @@ public struct TeamsClient: Sendable {
     }
 
     /// Stored events from `sequence` (0: only new ones), then live ones, until cancelled.
-    public func watchEvents(from sequence: UInt64 = 0) -> AsyncThrowingStream<TeamEvent, any Error> {
-        var options = self.options
-        options.timeout = nil  // a watch lasts as long as the caller wants
-        let messages = teams.watchEvents(.init(fromSequence: sequence), options: options)
+    ///
+    /// With `resuming`, a stream that ends with UNAVAILABLE (a server draining or
+    /// lost, or none reachable yet) is opened again from the last sequence received
+    /// + 1, after `resumeBackoff`: each event arrives once, in order, across
+    /// reconnects. Any other error ends the stream. Without `resuming`, the first
+    /// error ends it. A watch lasts as long as the caller wants unless given a
+    /// `timeout`, the deadline of each stream opened (DEADLINE_EXCEEDED ends it).
+    public func watchEvents(
+        from sequence: UInt64 = 0, timeout: Duration? = nil, resuming: Bool = false, resumeBackoff: Backoff = .connection
+    ) -> AsyncThrowingStream<TeamEvent, any Error> {
+        var streamOptions = self.options
+        streamOptions.timeout = timeout
+        let options = streamOptions
+        let teams = self.teams
         return AsyncThrowingStream { continuation in
             let relay = Task {
-                do {
-                    for try await message in messages {
-                        do {
-                            continuation.yield(try TeamEvent(message))
-                        } catch {
-                            throw RPCError(.internal, "a WatchEvents message is invalid: \(error)")
+                var next = sequence
+                var failures = 0
+                while true {
+                    do {
+                        for try await message in teams.watchEvents(.init(fromSequence: next), options: options) {
+                            let event: TeamEvent
+                            do {
+                                event = try TeamEvent(message)
+                            } catch {
+                                throw RPCError(.internal, "a WatchEvents message is invalid: \(error)")
+                            }
+                            continuation.yield(event)
+                            next = event.sequence + 1
+                            failures = 0
                         }
+                        return continuation.finish()
+                    } catch let error as RPCError where resuming && error.code == .unavailable && !Task.isCancelled {
+                        try? await Task.sleep(for: resumeBackoff.delay(attempt: failures))
+                        failures += 1
+                    } catch {
+                        return continuation.finish(throwing: error)
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
             }
             continuation.onTermination = { _ in relay.cancel() }
