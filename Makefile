@@ -1,10 +1,15 @@
 # TeamService: the two commands are `make run` and `make test`.
 SWIFT ?= swift
-# prometheus gives promtool and chromium renders the bench report, both for ObservabilityTests.
-DEB_PACKAGES := protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev python3 prometheus chromium
+# What the build needs: protobuf-c (runtime and compiler), SQLite, and pkg-config to find them.
+BUILD_PACKAGES := protobuf-c-compiler libprotobuf-c-dev pkg-config libsqlite3-dev
+# What the tests need besides: prometheus gives promtool and chromium renders the bench report,
+# both for ObservabilityTests; openssl makes the tests' certificates; Go and protoc build and
+# check the Go client; python3-venv installs the Python client in a fresh environment.
+DEB_PACKAGES := $(BUILD_PACKAGES) python3 python3-venv prometheus chromium openssl \
+	golang-go golang-google-protobuf-dev protobuf-compiler
 ASAN_SCRATCH := .build-asan
 
-.PHONY: deps build run test test-unit test-asan test-protocol-doc test-fuzz check-generated generate bench bench-compare fuzz fuzz-build clean
+.PHONY: deps build run test test-unit test-asan test-protocol-doc test-clients test-downstream test-fuzz check-generated generate bench bench-compare fuzz fuzz-build clean
 
 ## Install the Debian packages the build needs, if any is missing (needs root).
 deps:
@@ -14,7 +19,8 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-build: deps
+build:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BUILD_PACKAGES)"
 	$(SWIFT) build -c release
 
 ## Start the server on 127.0.0.1:7070 (pass options with ARGS="--port 7171 --store memory").
@@ -22,8 +28,9 @@ run: build
 	.build/release/teams-server $(ARGS)
 
 ## The whole test suite: generated code in sync, unit + end-to-end tests, the
-## C bridge under AddressSanitizer, and a client written from docs/PROTOCOL.md.
-test: deps check-generated test-unit test-asan test-protocol-doc test-fuzz
+## C bridge under AddressSanitizer, a client written from docs/PROTOCOL.md, the
+## shipped Go and Python clients and the conformance scenarios every client passes.
+test: deps check-generated test-unit test-asan test-protocol-doc test-clients test-fuzz
 	@echo "make test: all passed"
 
 ## Every `import` must be a declared dependency of its target (SwiftPM's explicit import check).
@@ -46,18 +53,33 @@ test-asan:
 test-protocol-doc: test-unit
 	Tests/ProtocolClient/run.sh .build/debug/teams-server
 
+## The Go and Python clients' own tests against a real server, then the conformance
+## scenarios (clients/conformance) with the Swift, Go and Python clients.
+CONFORMANCE_RUNNERS := .build/debug/TeamsConformance clients/go/.build-go/bin/teams-conformance \
+	"env PYTHONPATH=$(CURDIR)/clients/python/src python3 -m teams_client.conformance"
+test-clients: test-unit
+	clients/go/test.sh .build/debug/teams-server
+	clients/python/test.sh .build/debug/teams-server
+	clients/conformance/run.sh .build/debug/teams-server $(CONFORMANCE_RUNNERS)
+
+## A separate package that depends on TeamsClient by version, as a service would
+## (rebuilds every dependency, so not part of `make test`).
+test-downstream: test-unit
+	scripts/test-downstream-package .build/debug/teams-server
+
 ## Fails when the committed generated code (protoc-c's C and the Swift bridge) differs from what proto/ generates.
 GENERATED := Sources/CRPCProtobuf/generated Sources/CRPCProtobuf/include/generated \
 	Sources/CTeamsProtobuf/generated Sources/CTeamsProtobuf/include/generated \
-	Sources/RPCCore/Generated Sources/TeamsProto/Generated Tests/Fuzz/generated
+	Sources/RPCCore/Generated Sources/TeamsProto/Generated Tests/Fuzz/generated \
+	clients/go/teamsv1 clients/go/rpcv1
 check-generated: deps
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	for dir in $(GENERATED); do mkdir -p $$tmp/before/$$dir && cp -R $$dir/. $$tmp/before/$$dir; done; \
-	./scripts/generate-proto >/dev/null; \
+	./scripts/generate-proto >/dev/null; clients/go/generate.sh >/dev/null; \
 	for dir in $(GENERATED); do \
 		if ! diff -r $$tmp/before/$$dir $$dir >/dev/null; then \
 			diff -r $$tmp/before/$$dir $$dir | head -20; \
-			echo "make: the generated code in $$dir is stale: run scripts/generate-proto and commit" >&2; exit 1; \
+			echo "make: the generated code in $$dir is stale: run make generate and commit" >&2; exit 1; \
 		fi; \
 	done; echo "make: generated C and Swift code is up to date"
 
@@ -132,6 +154,7 @@ bench-compare: deps
 
 generate: deps
 	./scripts/generate-proto
+	clients/go/generate.sh
 
 clean:
-	rm -rf .build $(ASAN_SCRATCH) $(FUZZ)
+	rm -rf .build $(ASAN_SCRATCH) $(FUZZ) .build-downstream clients/go/.build-go

@@ -36,6 +36,30 @@ final class ClientConnectionTests: XCTestCase {
         XCTAssertEqual(try box.output.frames().map(\.callID), [1, 2])
     }
 
+    /// A server that announces a frame beyond the client's limit fails every call of
+    /// the connection at once, rather than holding them while it buffers 4 GiB.
+    func testAResponseFrameBeyondTheLimitFailsTheCallsAtOnce() async throws {
+        let box = Box()
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop, maximumResponseFrameLength: 1 << 20)
+            box.connection = connection
+            connection.attach(box.output)
+            for _ in 0..<2 {
+                connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
+                    if case .end(let head, _) = event { box.events.append("\(head.status) \(head.message)") }
+                    if case .notRun(let error) = event { box.events.append("\(error.code) \(error.message)") }
+                }
+            }
+            var header = ByteBuffer()
+            header.writeMultipleIntegers(UInt32.max, FrameType.response.rawValue, UInt8(0), UInt32(1))
+            connection.receive(header)
+        }.get()
+        try await loop.submit {}.get()
+        XCTAssertEqual(box.events.count, 2, "\(box.events)")
+        XCTAssertTrue(box.events.allSatisfy { $0.hasPrefix("RESOURCE_EXHAUSTED the server sent a frame of 4294967295 bytes") }, "\(box.events)")
+        XCTAssertTrue(box.output.isClosed)
+    }
+
     func testAGoAwayEndsTheCallsAboveItsLastCallIDAsNotRunAndTheOthersWait() async throws {
         let box = Box()
         let record: @Sendable (String) -> ClientConnection.Listener = { label in

@@ -261,7 +261,9 @@ package final class ClientChannel {
         subchannel.isConnecting = true
         subchannel.reconnectTimer = nil
         let keepalive = configuration.keepalive.map { ClientConnection.Keepalive(interval: TimeAmount($0.interval), timeout: TimeAmount($0.timeout)) }
-        let connection = ClientConnection(loop: loop, keepalive: keepalive, authToken: configuration.authToken.map { Array($0.utf8) })
+        let connection = ClientConnection(
+            loop: loop, keepalive: keepalive, authToken: configuration.authToken.map { Array($0.utf8) },
+            maximumResponseFrameLength: configuration.maximumResponseFrameLength)
         connection.onGoAway = { [weak self, unowned connection] goAway in
             guard let self else { return }
             if goAway.error.code == .unavailable {

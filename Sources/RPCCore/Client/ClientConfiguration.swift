@@ -17,6 +17,9 @@ public struct ClientConfiguration: Sendable {
     public var retryThrottle = RetryThrottle()
     /// Names the caller to servers that authenticate: sent once per connection, in an AUTH frame.
     public var authToken: String?
+    /// The longest response frame accepted, in bytes after the length prefix (the server's
+    /// default request limit); a longer one fails the connection's calls with RESOURCE_EXHAUSTED.
+    public var maximumResponseFrameLength = FrameDecoder.defaultMaximumFrameLength
 
     public init() {}
 }

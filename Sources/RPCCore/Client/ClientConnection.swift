@@ -41,7 +41,8 @@ package final class ClientConnection {
     }
 
     package let loop: any EventLoop
-    private var processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: UInt32.max))
+    private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private let maximumResponseFrameLength: UInt32
     private var sink: (any ConnectionOutput)?
     private var nextCallID: UInt32 = 1
     private var methodRefs: [String: UInt16] = [:]
@@ -70,12 +71,22 @@ package final class ClientConnection {
 
     private let authToken: [UInt8]?
 
-    /// - Parameter authToken: sent in an AUTH frame ahead of the first request, so the
-    ///   server knows the caller for the connection's whole life.
-    package init(loop: any EventLoop, keepalive: Keepalive? = nil, authToken: [UInt8]? = nil) {
+    /// - Parameters:
+    ///   - authToken: sent in an AUTH frame ahead of the first request, so the
+    ///     server knows the caller for the connection's whole life.
+    ///   - maximumResponseFrameLength: a longer frame from the server is never buffered:
+    ///     it fails every call of the connection at once with RESOURCE_EXHAUSTED and
+    ///     closes it, as a broken or hostile server would otherwise hold the calls
+    ///     until their deadlines.
+    package init(
+        loop: any EventLoop, keepalive: Keepalive? = nil, authToken: [UInt8]? = nil,
+        maximumResponseFrameLength: UInt32 = FrameDecoder.defaultMaximumFrameLength
+    ) {
         self.loop = loop
         self.keepalive = keepalive
         self.authToken = authToken
+        self.maximumResponseFrameLength = maximumResponseFrameLength
+        processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maximumFrameLength: maximumResponseFrameLength))
     }
 
     /// Starts writing to `sink`; call once, before the first call.
@@ -161,9 +172,16 @@ package final class ClientConnection {
         if keepalive != nil { lastReadAt = .now() }
         do {
             try processor.process(buffer: buffer) { event in
-                guard case .frame(let frame) = event else { return }
-                handle(frame)
+                switch event {
+                case .frame(let frame):
+                    handle(frame)
+                case .oversized(_, _, let length):
+                    throw RPCError(.resourceExhausted, "the server sent a frame of \(length) bytes, more than the client's limit of \(maximumResponseFrameLength) bytes")
+                }
             }
+        } catch let error as RPCError {
+            sink?.close(after: ByteBuffer())
+            closed(error)
         } catch {
             sink?.close(after: ByteBuffer())
             closed(RPCError(.internal, "unreadable response stream: \(error)"))
