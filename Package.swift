@@ -135,7 +135,10 @@ let package = Package(
         ),
         .target(
             name: "TeamsDynamoDBStore",
-            dependencies: ["TeamsDomain", "AWSDynamoDB", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TeamsDomain", "AWSDynamoDB", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
         // The default EventPublisher: one structured log line per domain event.
         .target(

@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import CoreMetrics
 import Foundation
 import TeamsDomain
 
@@ -50,7 +51,10 @@ enum CommitOutcome: Sendable, Equatable {
 /// `alreadyExists`, `versionConflict` or `notFound`. A false counter condition (or a
 /// conflict with a concurrent transaction) means another writer went first: the rest
 /// of the batch is retried with the counter read afresh, after a short jittered pause
-/// once it keeps happening. Each attempt carries its own `ClientRequestToken`, so
+/// once it keeps happening. A cancellation DynamoDB blames on throttling or on a
+/// conflicting transaction is not a lost race: it backs off longer (`Contention`),
+/// and every cancellation reason is counted (`dynamodb_transaction_cancellations_total`,
+/// throttling also in `dynamodb_throttles_total`), so the README's alerts see them. Each attempt carries its own `ClientRequestToken`, so
 /// the HTTP client's own retries of a timed-out attempt cannot apply it twice.
 actor SequencedWriter {
     private typealias Entry = (change: PendingChange, continuation: CheckedContinuation<CommitOutcome, Never>)
@@ -64,8 +68,9 @@ actor SequencedWriter {
 
     /// 25 changes take at most 76 of a transaction's 100 items.
     static let maxChangesPerTransaction = 25
-    /// Rounds of one batch before its changes fail as `.unavailable`.
+    /// Rounds of one batch, and the time they may take, before its changes fail as `.unavailable`.
     static let maxRounds = 200
+    static let maxContentionTime: Duration = .seconds(30)
 
     init(client: DynamoDBClient, table: String) {
         self.client = client
@@ -110,7 +115,8 @@ actor SequencedWriter {
     private func run(_ batch: [Entry]) async {
         var pending = batch
         var contended = 0
-        for _ in 0..<Self.maxRounds {
+        let started = ContinuousClock.now
+        for _ in 0..<Self.maxRounds where ContinuousClock.now - started < Self.maxContentionTime {
             let expected: UInt64
             if let knownSequence {
                 expected = knownSequence
@@ -148,10 +154,12 @@ actor SequencedWriter {
                 }
                 return
             } catch DynamoDBError.transactionCanceled(let reasons) {
+                Self.count(reasons)
+                let contention = Contention(reasons)
                 guard reasons.count == items.count else {
                     knownSequence = nil
                     contended += 1
-                    await pause(contended)
+                    await pause(contended, contention)
                     continue
                 }
                 var remaining: [Entry] = []
@@ -169,32 +177,71 @@ actor SequencedWriter {
                 }
                 if pending.isEmpty { return }
                 if !someChangeFailed {
-                    // Lost the race for the counter or conflicted with another transaction.
+                    // Lost the race for the counter, conflicted with another transaction, or throttled.
                     contended += 1
-                    await pause(contended)
+                    await pause(contended, contention)
                 }
             } catch {
                 knownSequence = nil
                 return finish(pending, .failed(ErrorMapping.repositoryError(error, table: table)))
             }
         }
-        finish(pending, .failed(.unavailable("table \(table): the event sequence stayed contended for \(Self.maxRounds) attempts; retry")))
+        finish(pending, .failed(.unavailable("table \(table): the event sequence stayed contended (throttled, conflicting or raced) for \(Self.maxRounds) attempts or \(Self.maxContentionTime); retry")))
     }
 
     private func finish(_ entries: [Entry], _ outcome: CommitOutcome) {
         for entry in entries { entry.continuation.resume(returning: outcome) }
     }
 
-    /// After the `contended`-th miss in a row: none after the first (the counter was
-    /// just read afresh); after that a random pause up to 2, 4, 8 … 50 ms keeps
-    /// competing servers out of lockstep.
-    private func pause(_ contended: Int) async {
-        guard contended > 1 else { return }
-        try? await Task.sleep(for: Self.contentionBackoff.delay(forAttempt: contended))
+    /// After the `contended`-th miss in a row. A lost race pauses not at all after the
+    /// first (the counter was just read afresh), then up to 2, 4, 8 … 50 ms, which keeps
+    /// competing servers out of lockstep; a conflict or throttling backs off further.
+    private func pause(_ contended: Int, _ contention: Contention) async {
+        guard contended > 1 || contention != .lostRace else { return }
+        try? await Task.sleep(for: contention.backoff.delay(forAttempt: contended))
     }
 
-    /// 0.5 ms × 2^contended, so the first pause (`contended` 2) is up to 2 ms.
-    private static let contentionBackoff = Backoff(base: .microseconds(500), max: .milliseconds(50), jitter: .full)
+    /// Why a transaction was cancelled when no change's own condition failed.
+    enum Contention: Sendable, Hashable {
+        /// Another writer moved the counter first: retry at once with the new value.
+        case lostRace
+        /// DynamoDB ran a conflicting transaction on one of the items at the same time.
+        case conflict
+        /// The table or partition is over its capacity: slow down, for seconds if need be.
+        case throttled
+
+        init(_ reasons: [String]) {
+            if reasons.contains(where: Self.throttlingReasons.contains) {
+                self = .throttled
+            } else if reasons.contains("TransactionConflict") {
+                self = .conflict
+            } else {
+                self = .lostRace
+            }
+        }
+
+        /// Full jitter: lost races up to 50 ms (0.5 ms × 2^n), conflicts up to 1 s, throttling up to 5 s.
+        var backoff: Backoff {
+            switch self {
+            case .lostRace: Backoff(base: .microseconds(500), max: .milliseconds(50), jitter: .full)
+            case .conflict: Backoff(base: .milliseconds(5), max: .seconds(1), jitter: .full)
+            case .throttled: Backoff(base: .milliseconds(50), max: .seconds(5), jitter: .full)
+            }
+        }
+
+        /// The cancellation reasons DynamoDB gives for capacity.
+        static let throttlingReasons: Set<String> = ["ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"]
+    }
+
+    /// Every reason but `None`, by reason; throttling also as a throttle of the operation.
+    private static func count(_ reasons: [String]) {
+        for reason in reasons where reason != "None" {
+            Counter(label: "dynamodb_transaction_cancellations_total", dimensions: [("reason", reason)]).increment()
+            if Contention.throttlingReasons.contains(reason) {
+                Counter(label: "dynamodb_throttles_total", dimensions: [("operation", "TransactWriteItems")]).increment()
+            }
+        }
+    }
 
     private func readSequence() async throws -> UInt64 {
         let item = try await client.getItem(GetItemInput(

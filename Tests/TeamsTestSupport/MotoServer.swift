@@ -55,13 +55,12 @@ public final class MotoServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         // `python -c` rather than `-m moto.server`: the child inherits the signal mask of
-        // the test thread that spawns it, where SIGTERM is blocked, so clear it first.
-        process.arguments = [
-            "-c",
-            "import signal, moto.server\nsignal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
-                + (serializeRequests ? serializingPatch : "") + "moto.server.main()\n",
-            "-H", "127.0.0.1", "-p", String(port),
-        ]
+        // the test thread that spawns it, where SIGTERM is blocked, so clear it first
+        // (the serialising script does too: it is the one the README tells users to run).
+        let launch = serializeRequests
+            ? [serialisedScript]
+            : ["-c", "import signal, moto.server\nsignal.pthread_sigmask(signal.SIG_SETMASK, [])\nmoto.server.main()\n"]
+        process.arguments = launch + ["-H", "127.0.0.1", "-p", String(port)]
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -80,18 +79,10 @@ public final class MotoServer: @unchecked Sendable {
         throw StartFailure(description: "moto_server did not listen on port \(port) within \(readyTimeout) s: \(server.logTail())")
     }
 
-    /// Python that wraps moto's WSGI application in one lock (still a thread per
-    /// connection, so keep-alive connections keep working).
-    private static let serializingPatch = """
-        import threading
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication as App
-        lock, call = threading.Lock(), App.__call__
-        def serialized(self, environ, start_response):
-            with lock:
-                return call(self, environ, start_response)
-        App.__call__ = serialized
-
-        """
+    /// `scripts/moto-serialised`: moto with one request at a time.
+    private static let serialisedScript = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/moto-serialised").path
 
     /// SIGTERM by PID, then SIGKILL if it has not exited after 5 s.
     public func stop() {
