@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import CoreMetrics
 import TeamsDomain
 
 /// The outbox: `event#<sequence>` items, the `meta#sequence` counter (last sequence
@@ -16,15 +17,35 @@ extension DynamoDBTeamStore {
         let first = max(sequence, counter.prunedThrough) + 1
         guard first <= counter.last else { return [] }
         let last = counter.last - first >= UInt64(limit) ? first + UInt64(limit) - 1 : counter.last
-        let found = try await eventItems(first...last)
+        var found = try await eventItems(first...last)
+        let missing = (first...last).filter { found[$0] == nil }
+        if !missing.isEmpty {
+            // Each event commits with the counter in one transaction, and both are read
+            // consistently, so one missing below the counter is a hole (a partial restore, a
+            // lost write), not a write in flight. A second look rules out the unexpected.
+            try? await Task.sleep(for: .milliseconds(50))
+            for (sequence, item) in try await eventItems(missing.first!...missing.last!) { found[sequence] = item }
+        }
         var events: [TeamEvent] = []
         for wanted in first...last {
-            // Committed with the counter, so it is there; a hole can only be an event
-            // whose transaction another reader cannot see yet: stop, never skip.
-            guard let item = found[wanted] else { break }
+            guard let item = found[wanted] else {
+                // Reported and passed over, so readers never stall on it for good.
+                reportHole(at: wanted, last: counter.last)
+                continue
+            }
             events.append(try EventItem.event(from: item))
         }
         return events
+    }
+
+    /// A missing event below the counter: an error line and `teams_event_holes_total`,
+    /// once per sequence per process (every reader that passes it would report it again).
+    private func reportHole(at sequence: UInt64, last: UInt64) {
+        guard reportedHoles.withLock({ $0.insert(sequence).inserted }) else { return }
+        CoreMetrics.Counter(label: "teams_event_holes_total").increment()
+        logger.error("event hole: an event below the last sequence is missing; readers skip it", metadata: [
+            "table": "\(tableName)", "sequence": "\(sequence)", "last_sequence": "\(last)",
+        ])
     }
 
     public func latestSequence() async throws(RepositoryError) -> UInt64 {

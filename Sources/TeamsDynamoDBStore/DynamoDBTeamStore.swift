@@ -1,6 +1,7 @@
 import AWSDynamoDB
 import Foundation
 import Logging
+import Synchronization
 import TeamsDomain
 
 /// The `TeamStore` on Amazon DynamoDB: stateless servers, any number of them,
@@ -23,6 +24,8 @@ public final class DynamoDBTeamStore: TeamStore {
     let clock: WallClock
     let logger: Logger
     private let writer: SequencedWriter
+    /// Sequences of events found missing and reported (`events(after:limit:)`).
+    let reportedHoles = Mutex<Set<UInt64>>([])
 
     /// How long an idempotency key is remembered.
     public static let idempotencyWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000

@@ -13,7 +13,8 @@ import TeamsDomain
 /// idem#<key>                  teamId S, team M{teamName, players, version}, createdAt N (ms),
 ///                             expiresAt N (Unix seconds; the table's TTL attribute)
 /// meta#sequence               seq N (the last event sequence), prunedThrough N
-/// meta#relay                  delivered N
+/// meta#relay                  delivered N, leaseHolder S, leaseExpiresAt N (ms): the relay
+///                             lease (`DynamoDBRelayLease`)
 /// ```
 ///
 /// Team items keep the original Go service's attribute names (`id`, `teamName`,
@@ -59,6 +60,8 @@ enum ItemLayout {
     static let prunedThrough = "prunedThrough"
     static let relayID = "meta#relay"
     static let delivered = "delivered"
+    static let leaseHolder = "leaseHolder"
+    static let leaseExpiresAt = "leaseExpiresAt"
 
     static func key(_ id: String) -> [String: AttributeValue] { [Self.id: .s(id)] }
 

@@ -36,8 +36,9 @@ enum CommitOutcome: Sendable, Equatable {
 /// exactly once, by the transaction that moves the counter past it, and the events
 /// committed are exactly 1…S. A failed attempt burns no sequence, unlike an atomic
 /// `ADD seq 1` followed by a separate write, which leaves a hole when the writer
-/// fails in between. Readers (`events(after:limit:)`) read the counter first and
-/// stop at the first missing event, so they never return k+1 before k.
+/// fails in between. Readers (`events(after:limit:)`) read the counter first, so
+/// they never return k+1 before k is committed; an event missing below the counter
+/// all the same (a partial restore) is reported as a hole and passed over.
 ///
 /// **Why one writer per process.** Every transaction writes the counter, so
 /// concurrent transactions from one process would only make each other fail. This

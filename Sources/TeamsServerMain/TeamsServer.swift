@@ -7,6 +7,7 @@ import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 import TeamsDomain
+import TeamsDynamoDBStore
 import TeamsEventLog
 import RPCCore
 import RPCTransportNIO
@@ -218,8 +219,11 @@ struct TeamsServerCommand: AsyncParsableCommand {
         }
 
         var teamStore: any TeamStore
+        var relayLease: (any RelayLease)?
         do {
             teamStore = try await settings.store.open(createTable: !settings.noCreateTable, cacheBytes: settings.cacheMB << 20)
+            // Servers sharing a table take turns publishing its events: one at a time.
+            relayLease = (teamStore as? DynamoDBTeamStore)?.relayLease(owner: UUID().uuidString)
             if let factory { teamStore = MeasuredTeamStore(teamStore, kind: settings.store.kind, factory: factory) }
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
@@ -232,7 +236,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
         var publisher: any EventPublisher = LoggingEventPublisher(logger: Logger(label: "teams.events"))
         if let factory { publisher = MeasuredEventPublisher(publisher, factory: factory) }
         let relay = EventRelay(
-            outbox: teamStore, publisher: publisher, changes: changes,
+            outbox: teamStore, publisher: publisher, changes: changes, lease: relayLease,
             retention: .seconds(Int64(settings.eventRetentionDays * 86_400)))
         let watch = EventWatch(outbox: teamStore, changes: changes)
         // Health/Check is open to anyone: it names the kind of store, never its path or table.

@@ -1,3 +1,4 @@
+import Synchronization
 import TeamsDomain
 import TeamsMemoryStore
 import XCTest
@@ -36,6 +37,24 @@ final class EventRelayTests: XCTestCase {
         XCTAssertEqual(publisher.events.map(\.change), [.teamCreated(name: "C")])
     }
 
+    /// Without the lease a relay publishes nothing; once it holds it, it goes on from
+    /// the delivered position.
+    func testOnlyTheLeaseHolderPublishes() async throws {
+        let store = InMemoryTeamRepository()
+        let interactor = TeamInteractor(repository: store)
+        for name in ["A", "B", "C"] { _ = try await interactor.createTeam(name: name) }
+        try await store.markDelivered(through: 1)
+        let lease = SwitchedLease()
+        let publisher = RecordingPublisher()
+        let running = Task { await EventRelay(outbox: store, publisher: publisher, changes: ChangeSignal(), lease: lease, pollInterval: .milliseconds(10)).run() }
+        defer { running.cancel() }
+        try await waitUntil { lease.attempts >= 3 }
+        XCTAssertEqual(publisher.events.count, 0, "not the holder: nothing published")
+        lease.held.withLock { $0 = true }
+        try await waitUntil { publisher.events.count == 2 }
+        XCTAssertEqual(publisher.events.map(\.sequence), [2, 3])
+    }
+
     func testPrunesEventsOlderThanTheRetention() async throws {
         let store = InMemoryTeamRepository()
         let old = TeamEvent(teamID: TeamID("9m4e2mr0ui3e8a215n4g")!, version: 1, change: .teamCreated(name: "Old"), occurredAt: 1_000)
@@ -45,6 +64,19 @@ final class EventRelayTests: XCTestCase {
         try await waitUntil { (try? await store.events(after: 0, limit: 10))?.isEmpty == true }
         let latest = try await store.latestSequence()
         XCTAssertEqual(latest, 1, "pruning keeps the sequence counter")
+    }
+}
+
+/// A lease the test hands over; tried every 30 ms.
+final class SwitchedLease: RelayLease {
+    let held = Mutex(false)
+    private let tries = Mutex(0)
+    var attempts: Int { tries.withLock { $0 } }
+    var duration: Duration { .milliseconds(90) }
+
+    func acquireOrRenew() async throws(RepositoryError) -> Bool {
+        tries.withLock { $0 += 1 }
+        return held.withLock { $0 }
     }
 }
 

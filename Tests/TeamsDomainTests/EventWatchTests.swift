@@ -46,6 +46,22 @@ final class EventWatchTests: XCTestCase {
         XCTAssertGreaterThan(store.latestReads, 0)
     }
 
+    /// While nothing changes the poller reads less and less often, and a change brings it back.
+    func testThePollerBacksOffWhileNothingChanges() async throws {
+        let store = CountingOutbox(InMemoryTeamRepository())
+        let changes = ChangeSignal()
+        let poller = Task { await ChangePoller(outbox: store, changes: changes, interval: .milliseconds(20), maximumInterval: .milliseconds(320)).run() }
+        defer { poller.cancel() }
+        let watching = Task { try await EventWatch(outbox: store, changes: changes).watch(from: 1) { _ in } }
+        defer { watching.cancel() }
+        try await waitUntil { changes.hasWaiters }
+        try await Task.sleep(for: .milliseconds(1_500))
+        let idleReads = store.latestReads
+        // At a steady 20 ms that would be about 75; backing off 20, 40 … 320 ms, about 9.
+        XCTAssertLessThanOrEqual(idleReads, 15, "\(idleReads) reads in 1.5 s of nothing")
+        XCTAssertGreaterThanOrEqual(idleReads, 4)
+    }
+
     func testASequenceFromTheFarFutureWaitsAndDoesNotTrap() async throws {
         let store = InMemoryTeamRepository()
         let changes = ChangeSignal()

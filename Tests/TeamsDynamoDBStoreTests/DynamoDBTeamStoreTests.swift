@@ -47,6 +47,77 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         await TeamStoreContract.run { try await self.makeStore() }
     }
 
+    /// An event missing below the counter (a partial restore, a lost write) does not stall
+    /// readers for good: it is reported once, as an error line, and passed over.
+    func testAMissingEventIsReportedAndPassedOver() async throws {
+        let logs = LogRecorder()
+        let store = try await makeStore(logs: logs)
+        for name in ["One", "Two", "Three"] { _ = try await Self.created(name, in: store) }
+        try await client.deleteItem(DeleteItemInput(tableName: store.tableName, key: ["id": .s("event#00000000000000000002")]))
+        for _ in 0..<2 {
+            let events = try await store.events(after: 0, limit: 10)
+            XCTAssertEqual(events.map(\.sequence), [1, 3])
+        }
+        let holes = logs.recorded.filter { $0.level == .error && $0.message.contains("event hole") }
+        XCTAssertEqual(holes.count, 1, "reported once: \(logs.recorded.map(\.message))")
+        XCTAssertTrue(holes.first.map { $0.message.contains("sequence") && $0.message.contains("2") && $0.message.contains("last_sequence") } ?? false, "\(holes)")
+    }
+
+    /// Two servers' relays on one table: the lease lets one publish, so every event is
+    /// published once; when that one stops, the other takes over within the lease.
+    func testOneRelayPerTablePublishesEachEventOnceAndAnotherTakesOver() async throws {
+        let table = MotoFixture.freshTableName()
+        let stores = [try await makeStore(table: table), try await makeStore(table: table)]
+        let publishers = [CountingPublisher(), CountingPublisher()]
+        let relays = (0..<2).map { index in
+            Task {
+                await EventRelay(
+                    outbox: stores[index], publisher: publishers[index], changes: ChangeSignal(),
+                    lease: stores[index].relayLease(owner: "server-\(index)", duration: .seconds(1)),
+                    // The events are dated 1970: keep them from the relay's pruning.
+                    retention: .seconds(100 * 365 * 86_400), pollInterval: .milliseconds(50)
+                ).run()
+            }
+        }
+        defer { relays.forEach { $0.cancel() } }
+        for index in 0..<10 { _ = try await Self.created("Team \(index)", in: stores[index % 2]) }
+        try await eventually { publishers.map(\.sequences.count).reduce(0, +) >= 10 }
+        try await Task.sleep(for: .milliseconds(300))
+        let published = publishers.flatMap(\.sequences)
+        XCTAssertEqual(published.sorted(), Array(1...10), "each event once, by one relay: \(publishers.map(\.sequences))")
+        let holder = publishers[0].sequences.isEmpty ? 1 : 0
+        XCTAssertEqual(publishers[1 - holder].sequences, [], "the other relay published nothing")
+
+        relays[holder].cancel()
+        for index in 10..<13 { _ = try await Self.created("Team \(index)", in: stores[holder]) }
+        try await eventually { publishers[1 - holder].sequences.contains(13) }
+        XCTAssertEqual(Set(publishers[1 - holder].sequences), [11, 12, 13], "the new holder goes on from the delivered position")
+    }
+
+    /// The lease goes to one owner at a time, and to another once it lapses.
+    func testTheRelayLeaseIsHeldByOneOwnerUntilItLapses() async throws {
+        let store = try await makeStore()
+        let first = store.relayLease(owner: "a", duration: .milliseconds(600))
+        let second = store.relayLease(owner: "b", duration: .milliseconds(600))
+        let takenByFirst = try await first.acquireOrRenew()
+        let takenBySecondTooSoon = try await second.acquireOrRenew()
+        let renewedByFirst = try await first.acquireOrRenew()
+        XCTAssertEqual([takenByFirst, takenBySecondTooSoon, renewedByFirst], [true, false, true])
+        try await Task.sleep(for: .milliseconds(800))
+        let takenBySecond = try await second.acquireOrRenew()
+        let firstLostIt = try await first.acquireOrRenew()
+        XCTAssertEqual([takenBySecond, firstLostIt], [true, false])
+    }
+
+    /// Polls `condition` for up to 10 s.
+    private func eventually(_ condition: () -> Bool, file: StaticString = #filePath, line: UInt = #line) async throws {
+        for _ in 0..<200 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTFail("not within 10 s", file: file, line: line)
+    }
+
     // MARK: Item layout
 
     func testATeamIsANativeItem() async throws {
@@ -308,3 +379,11 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         XCTAssertEqual(later.map(\.sequence), [131], "the oldest kept event follows the pruned ones")
     }
 }
+
+/// Records the sequences it is handed.
+final class CountingPublisher: EventPublisher {
+    private let published = Mutex<[UInt64]>([])
+    var sequences: [UInt64] { published.withLock { $0 } }
+    func publish(_ event: TeamEvent) async { published.withLock { $0.append(event.sequence) } }
+}
+

@@ -5,10 +5,15 @@
 /// store is not written twice per change); after a crash, the events since the
 /// recorded position are published again. It also prunes events older than
 /// `retention`. Run it as a long-lived task; it returns when cancelled.
+///
+/// With a `lease` (a store that several servers share), only the process holding it
+/// publishes and prunes, so each event is published once per fleet; the others wait,
+/// trying to take it every third of its duration.
 public struct EventRelay: Sendable {
     public let outbox: any EventOutbox
     public let publisher: any EventPublisher
     public let changes: ChangeSignal
+    public let lease: (any RelayLease)?
     public var retention: Duration
     public var pollInterval: Duration
     public var batchSize: Int
@@ -18,13 +23,14 @@ public struct EventRelay: Sendable {
     public static let defaultRetention: Duration = .seconds(7 * 24 * 3600)
 
     public init(
-        outbox: any EventOutbox, publisher: any EventPublisher, changes: ChangeSignal,
+        outbox: any EventOutbox, publisher: any EventPublisher, changes: ChangeSignal, lease: (any RelayLease)? = nil,
         retention: Duration = EventRelay.defaultRetention, pollInterval: Duration = .seconds(1),
         batchSize: Int = 256, checkpointInterval: Duration = .milliseconds(200), clock: WallClock = .system
     ) {
         self.outbox = outbox
         self.publisher = publisher
         self.changes = changes
+        self.lease = lease
         self.retention = retention
         self.pollInterval = pollInterval
         self.batchSize = batchSize
@@ -38,9 +44,19 @@ public struct EventRelay: Sendable {
         var recorded: UInt64 = 0
         var nextCheckpoint = ContinuousClock.now
         var nextPrune = ContinuousClock.now
+        var leaseRenewal = ContinuousClock.now
         while !Task.isCancelled {
             let seen = changes.generation
             do throws(RepositoryError) {
+                if let lease, ContinuousClock.now >= leaseRenewal {
+                    let held = try await lease.acquireOrRenew()
+                    leaseRenewal = .now + lease.duration / 3
+                    guard held else {
+                        cursor = nil  // the holder moves the position meanwhile: read it again when this process takes over
+                        try? await Task.sleep(until: leaseRenewal, clock: .continuous)
+                        continue
+                    }
+                }
                 if ContinuousClock.now >= nextPrune {
                     _ = try await outbox.prune(before: clock.milliseconds() - retention.milliseconds)
                     nextPrune = .now + .seconds(3600)
