@@ -13,9 +13,10 @@ final class DynamoDBScaleOutTests: XCTestCase {
         let moto = try startMotoForDynamoDBTests()
         defer { moto.stop() }
         let table = "scale-out-\(UUID().uuidString.prefix(8))"
-        let serverA = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
+        // At info, each server logs every event its relay publishes.
+        let serverA = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint, extraArguments: ["--log-level", "info"])
         defer { serverA.terminate() }
-        let serverB = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint)
+        let serverB = try ServerProcess(binary: binary, table: table, endpoint: moto.endpoint, extraArguments: ["--log-level", "info"])
         defer { serverB.terminate() }
 
         let options = CallOptions(timeout: .seconds(60))
@@ -57,8 +58,30 @@ final class DynamoDBScaleOutTests: XCTestCase {
         await clientA.close()
         await clientB.close()
         await watcher.close()
-        XCTAssertFalse(serverA.log.contains("error"), serverA.log)
-        XCTAssertFalse(serverB.log.contains("error"), serverB.log)
+
+        // One relay per table (the lease): each event is published once, by one server.
+        var published: [Int] = []
+        for _ in 0..<100 {
+            published = [serverA.log, serverB.log].flatMap(Self.publishedSequences)
+            if published.count >= 102 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(published.sorted(), Array(1...102), "each event published once across the fleet")
+        for server in [serverA, serverB] {
+            XCTAssertEqual(Self.lines(server.log, atLevels: ["error", "critical"]), [], server.log)
+        }
+    }
+
+    /// The sequences of the event lines the relay wrote (logger `teams.events`).
+    static func publishedSequences(_ log: String) -> [Int] {
+        log.split(separator: "\n").filter { $0.contains(" teams.events : ") }.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("sequence=") }.flatMap { Int($0.dropFirst("sequence=".count)) }
+        }
+    }
+
+    /// Lines of the text log format (`TIME LEVEL LOGGER : …`) at one of `levels`.
+    static func lines(_ log: String, atLevels levels: Set<String>) -> [Substring] {
+        log.split(separator: "\n").filter { line in line.split(separator: " ").dropFirst().first.map { levels.contains(String($0)) } ?? false }
     }
 
     func testARestartOnTheExistingTableAndNoCreateTable() throws {
