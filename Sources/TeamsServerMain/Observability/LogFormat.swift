@@ -2,19 +2,17 @@ import Logging
 
 /// How log entries are written to stderr (`--log-format`).
 enum LogFormat: String, Sendable, CaseIterable {
-    /// One line of text per entry (`TextLogHandler`), escaped so a peer cannot forge a line.
+    /// One line of text per entry (`TextLogLine`), escaped so a peer cannot forge a line.
     case text
-    /// One JSON object per line with fixed field names (`JSONLogHandler`), for a log pipeline.
+    /// One JSON object per line with fixed field names (`JSONLogLine`), for a log pipeline.
     case json
 
     /// Bootstraps swift-log once for the process.
     func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
+        LoggingSystem.bootstrap { label -> any LogHandler in
             switch self {
-            case .text:
-                return TextLogHandler(label: label, level: level)
-            case .json:
-                return JSONLogHandler(label: label, level: level)
+            case .text: return LineLogHandler<TextLogLine>(label: label, level: level)
+            case .json: return LineLogHandler<JSONLogLine>(label: label, level: level)
             }
         }
     }

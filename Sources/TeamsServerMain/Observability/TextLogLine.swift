@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Writes each entry to stderr as one line of text, for a terminal:
+/// One line of text per entry (`--log-format text`, the default), for a terminal:
 ///
 ///     2026-12-02T14:00:00.123Z notice teams-server : caller=writer-1 method=/teams.v1.TeamService/DeleteTeam message="two words" call
 ///
@@ -9,35 +9,14 @@ import Logging
 /// key as `key=value`, then the message. Nothing a peer sends can start a line or
 /// pass for another field: in every part, control characters, line and paragraph
 /// separators and bidirectional controls are escaped (`\n`, `\u{202E}`), backslashes
-/// doubled, and a value holding a space, `"` or `=` is quoted. A line is written
-/// with one `write(2)`, so lines from several threads do not interleave.
-struct TextLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-
-    init(label: String, level: Logger.Level) {
-        self.label = label
-        self.logLevel = level
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        FileHandle.standardError.write(Data(line(event).utf8))
-    }
-
-    /// The line for `event`, newline included.
-    func line(_ event: LogEvent) -> String {
-        var line = JSONLogHandler.timestamp(Date()) + " " + event.level.rawValue + " " + Self.escaped(label) + " :"
-        let merged = metadata.merging(event.metadata ?? [:]) { _, entry in entry }
-        for key in merged.keys.sorted() {
-            line += " " + Self.escaped(key) + "=" + Self.value(merged[key]!.description)
+/// doubled, and a value holding a space, `"` or `=` is quoted.
+enum TextLogLine: LogLineFormat {
+    static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+        var line = JSONLogLine.timestamp(time) + " " + level.rawValue + " " + escaped(label) + " :"
+        for key in metadata.keys.sorted() {
+            line += " " + escaped(key) + "=" + value(metadata[key]!.description)
         }
-        return line + " " + Self.escaped(event.message.description) + "\n"
+        return line + " " + escaped(message) + "\n"
     }
 
     /// `text` escaped, and quoted when it holds a space, a quote or `=` (or nothing).
