@@ -5,7 +5,7 @@ import TeamsDomain
 /// (rounds 1, 2, 3 …) before asking again.
 private let unprocessedBackoff = Backoff(base: .milliseconds(25), max: .seconds(1), jitter: .none)
 
-/// `BatchGetItem` and `BatchWriteItem` (deletes), which the client has no typed
+/// `BatchGetItem` and `BatchWriteItem`, which the client has no typed
 /// call for, sent through its raw `send(operation:input:as:)`.
 extension DynamoDBClient {
     /// The items with these ids (at most 100), read with `ConsistentRead`; ids without
@@ -38,14 +38,27 @@ extension DynamoDBClient {
 
     /// Deletes the items with these ids (any number, 25 per request), retrying unprocessed ones.
     func batchDeleteItems(table: String, ids: [String]) async throws {
-        struct DeleteRequest: Codable { var Key: [String: AttributeValue] }
-        struct WriteRequest: Codable { var DeleteRequest: DeleteRequest }
+        try await batchWrite(table: table, puts: [], deletes: ids.map { ItemLayout.key($0) })
+    }
+
+    /// Puts `puts` and deletes the items with the keys `deletes` (any number, 25 per
+    /// request), retrying unprocessed ones. Not atomic: each item on its own. Requests
+    /// go in order, so a later write of an item wins.
+    func batchWrite(table: String, puts: [[String: AttributeValue]], deletes: [[String: AttributeValue]]) async throws {
+        struct Put: Codable { var Item: [String: AttributeValue] }
+        struct Delete: Codable { var Key: [String: AttributeValue] }
+        struct WriteRequest: Codable {
+            var PutRequest: Put?
+            var DeleteRequest: Delete?
+        }
         struct Input: Encodable { var RequestItems: [String: [WriteRequest]] }
         struct Output: Decodable { var UnprocessedItems: [String: [WriteRequest]]? }
-        var start = ids.startIndex
-        while start < ids.endIndex {
-            let end = min(start + 25, ids.endIndex)
-            var requests = ids[start..<end].map { WriteRequest(DeleteRequest: DeleteRequest(Key: ItemLayout.key($0))) }
+        let all = puts.map { WriteRequest(PutRequest: Put(Item: $0)) }
+            + deletes.map { WriteRequest(DeleteRequest: Delete(Key: $0)) }
+        var start = all.startIndex
+        while start < all.endIndex {
+            let end = min(start + 25, all.endIndex)
+            var requests = Array(all[start..<end])
             var round = 0
             while !requests.isEmpty {
                 let output = try await send(operation: "BatchWriteItem", input: Input(RequestItems: [table: requests]), as: Output.self)

@@ -7,6 +7,9 @@ public enum DynamoDBStoreError: Error, Sendable, CustomStringConvertible {
     case configuration(DynamoDBConfigurationError)
     /// `--no-create-table` was given and the table is not there.
     case tableMissing(table: String)
+    /// `--no-create-table` was given and the table lacks what the store needs (the
+    /// stream, the index table), each named.
+    case tableIncomplete(table: String, missing: [String])
     /// Creating, describing or waiting for the table failed.
     case cannotPrepareTable(table: String, reason: String)
 
@@ -15,7 +18,9 @@ public enum DynamoDBStoreError: Error, Sendable, CustomStringConvertible {
         case .configuration(let error):
             "cannot use DynamoDB: \(error)"
         case .tableMissing(let table):
-            "DynamoDB table \(table) does not exist: create it (hash key id of type S, TTL on expiresAt) or start without --no-create-table"
+            "DynamoDB table \(table) does not exist: create it (hash key id of type S, a stream with NEW_AND_OLD_IMAGES, TTL on expiresAt; and its index table \(table)-names with hash key ixList S and range key ixOrder S) or start without --no-create-table"
+        case .tableIncomplete(let table, let missing):
+            "DynamoDB table \(table) lacks \(missing.joined(separator: " and ")): add it, or start once without --no-create-table"
         case .cannotPrepareTable(let table, let reason):
             "cannot prepare DynamoDB table \(table): \(reason)"
         }

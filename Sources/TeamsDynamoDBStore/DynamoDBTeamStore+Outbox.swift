@@ -2,12 +2,14 @@ import AWSDynamoDB
 import CoreMetrics
 import TeamsDomain
 
-/// The outbox: `event#<sequence>` items, the `meta#sequence` counter (last sequence
-/// and prune horizon) and the `meta#relay` delivery position.
+/// The event log: `event#<sequence>` items, which the fleet's sequencer writes
+/// (`FleetSequencer`), the `meta#sequence` head (last sequence and prune horizon) and
+/// the `meta#relay` delivery position.
 ///
-/// Reading by sequence needs no index: the counter says which sequences exist, and
-/// their items are fetched by id with `BatchGetItem` (100 per request). A watcher
-/// that is up to date costs one consistent `GetItem` per poll.
+/// Reading by sequence needs no index: the head says which sequences exist, and
+/// their items are fetched by id with `BatchGetItem` (100 per request). A server's
+/// watchers share one poller (`ChangePoller`), which costs one consistent `GetItem`
+/// per poll.
 extension DynamoDBTeamStore {
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         guard limit > 0 else { return [] }
@@ -20,9 +22,9 @@ extension DynamoDBTeamStore {
         var found = try await eventItems(first...last)
         let missing = (first...last).filter { found[$0] == nil }
         if !missing.isEmpty {
-            // Each event commits with the counter in one transaction, and both are read
-            // consistently, so one missing below the counter is a hole (a partial restore, a
-            // lost write), not a write in flight. A second look rules out the unexpected.
+            // The sequencer writes each event before it moves the head past it, and both are
+            // read consistently, so one missing below the head is a hole (a partial restore,
+            // a lost write), not a write in flight. A second look rules out the unexpected.
             try? await Task.sleep(for: .milliseconds(50))
             for (sequence, item) in try await eventItems(missing.first!...missing.last!) { found[sequence] = item }
         }

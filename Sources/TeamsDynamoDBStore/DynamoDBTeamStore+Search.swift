@@ -4,44 +4,121 @@ import TeamsDomain
 extension DynamoDBTeamStore {
     /// One page of teams whose name key contains `query.term`, in (`nameKey`, `id`) order.
     ///
-    /// A `Scan` (consistent, following `LastEvaluatedKey` to the end) filtered on
-    /// `contains(nameKey, :term)` collects every match; they are sorted and the page
-    /// after `query.after` is cut here. So each page costs a scan of the whole table:
-    /// fine for thousands of teams, not for millions (the README's "Running on
-    /// DynamoDB" describes the index to add then). Scanning to the end is what makes
-    /// the order right: DynamoDB scans in hash order, not name order.
-    ///
-    /// Items of the Go service have no `nameKey`; they pass the filter and are matched
-    /// here on their lower-cased `teamName`. Other items (events, counters,
-    /// idempotency records) have no top-level `teamName` and are filtered out.
+    /// Reads the names index lists that hold every match (`NameIndex.lists(holding:)`)
+    /// from the cursor on, a little more than a page at a time, keeping the entries
+    /// whose key contains the term, then the page's teams by id (one `BatchGetItem`).
+    /// So a page costs about a page of index entries, plus those passed over for not
+    /// containing the term. The index follows the stream, so a team written a moment
+    /// ago may be missing or listed under its old name: each candidate is checked
+    /// against the team as stored, and one that no longer matches is passed over.
     public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
-        var names: ExpressionAttributeNames = ["#tn": ItemLayout.teamName]
-        var values: ExpressionAttributeValues = [:]
-        var filter = "attribute_exists(#tn)"
-        if !query.term.isEmpty {
-            names["#nk"] = ItemLayout.nameKey
-            values[":term"] = .s(query.term)
-            filter = "attribute_exists(#tn) AND (contains(#nk, :term) OR attribute_not_exists(#nk))"
-        }
+        try await searchPage(query).page
+    }
 
-        var matches: [Team] = []
-        var startKey: [String: AttributeValue]?
-        repeat {
-            let input = ScanInput(
-                tableName: tableName, filterExpression: filter, expressionAttributeNames: names,
-                expressionAttributeValues: values, exclusiveStartKey: startKey, consistentRead: true)
-            let page = try await call { try await self.client.scan(input) }
-            for item in page.items {
-                // Only xid-keyed items are teams; anything else with a teamName is not ours.
-                guard let rawID = item[ItemLayout.id]?.stringValue, let id = TeamID(rawID) else { continue }
-                let team = try TeamItem.team(id: id, from: item)
-                if !TeamItem.hasNameKey(item), !query.term.isEmpty, !team.nameKey.contains(query.term) { continue }
-                if let after = query.after, !after.precedes(team) { continue }
-                matches.append(team)
+    /// The page, and how many index entries and teams it read (the `ScannedCount`s of
+    /// its queries and the teams fetched).
+    func searchPage(_ query: TeamQuery) async throws(RepositoryError) -> (page: TeamPage, itemsRead: Int) {
+        let term = Array(query.term.utf8)
+        var lists = NameIndex.lists(holding: query.term).map { ListReader(list: $0, after: query.after.map(NameIndex.order)) }
+        var teams: [Team] = []
+        var seen: Set<TeamID> = []
+        var teamsRead = 0
+        while teams.count <= query.limit {
+            // The next candidates in order: enough from each list to fill the page.
+            let wanted = query.limit + 1 - teams.count
+            for index in lists.indices { try await fill(&lists[index], toHold: wanted, matching: term) }
+            let candidates = lists.flatMap(\.entries).sorted { ($0.nameKey, $0.id) < ($1.nameKey, $1.id) }.prefix(wanted)
+            guard !candidates.isEmpty else { break }
+            let last = candidates.last!
+            for index in lists.indices { lists[index].consume(through: (last.nameKey, last.id)) }
+
+            let stored = try await teamsByID(candidates.map(\.id))
+            teamsRead += stored.count
+            // An entry left behind by a rename (the index lags) is passed over: the team
+            // is listed again under the name key it has now.
+            for candidate in candidates {
+                guard let team = stored[candidate.id], team.nameKey == candidate.nameKey, seen.insert(team.id).inserted else { continue }
+                teams.append(team)
             }
-            startKey = page.lastEvaluatedKey
-        } while startKey != nil
+        }
+        let page = TeamPage(cutting: teams.sorted(by: Team.searchOrder), limit: query.limit)
+        return (page, lists.reduce(teamsRead) { $0 + $1.scanned })
+    }
 
-        return TeamPage(cutting: matches.sorted(by: Team.searchOrder), limit: query.limit)
+    /// Reads `reader`'s list on until it holds `count` matching entries or the list ends.
+    private func fill(_ reader: inout ListReader, toHold count: Int, matching term: [UInt8]) async throws(RepositoryError) {
+        while reader.entries.count < count, !reader.exhausted {
+            let input = QueryInput(
+                tableName: indexTableName,
+                keyConditionExpression: reader.start == nil ? "#list = :list" : "#list = :list AND #order > :after",
+                expressionAttributeNames: ["#list": ItemLayout.indexList].merging(reader.start == nil ? [:] : ["#order": ItemLayout.indexOrder]) { $1 },
+                expressionAttributeValues: [":list": .s(reader.list)].merging(reader.start.map { [":after": .s($0)] } ?? [:]) { $1 },
+                exclusiveStartKey: reader.lastEvaluatedKey, limit: reader.nextLimit(wanting: count), consistentRead: true)
+            let page = try await call(on: indexTableName) { try await self.client.query(input) }
+            reader.read(page) { contains(Array($0.nameKey.utf8), term) }
+        }
+    }
+
+    /// The stored teams of these ids (tombstones and missing ones left out), read consistently.
+    private func teamsByID(_ ids: [TeamID]) async throws(RepositoryError) -> [TeamID: Team] {
+        let keys = Array(Set(ids.map(\.description)))
+        var teams: [TeamID: Team] = [:]
+        var start = 0
+        while start < keys.count {
+            let chunk = Array(keys[start..<min(start + 100, keys.count)])
+            for item in try await call({ try await self.client.batchGetItems(table: self.tableName, ids: chunk) }) where !TeamItem.isTombstone(item) {
+                let team = try TeamItem.team(from: item)
+                teams[team.id] = team
+            }
+            start += 100
+        }
+        return teams
+    }
+
+    /// Whether `text` holds `needle` as a run of bytes: the stores' substring test.
+    private func contains(_ text: [UInt8], _ needle: [UInt8]) -> Bool {
+        needle.isEmpty || text.firstRange(of: needle) != nil
+    }
+}
+
+/// One index list read in order from a position, a query page at a time.
+struct ListReader {
+    typealias Entry = (nameKey: String, id: TeamID)
+
+    let list: String
+    /// Entries after this `ixOrder` (the cursor's).
+    let start: String?
+    var lastEvaluatedKey: [String: AttributeValue]?
+    /// Matching entries read and not yet taken.
+    var entries: [Entry] = []
+    var exhausted = false
+    /// Index entries read so far (before the term's test): what the page cost.
+    var scanned = 0
+    private var pages = 0
+
+    init(list: String, after start: String?) {
+        self.list = list
+        self.start = start
+    }
+
+    /// A page's worth at first, more each time the term passes few entries over.
+    func nextLimit(wanting count: Int) -> Int {
+        min(1000, (count + 1) << min(pages, 4))
+    }
+
+    mutating func read(_ page: ItemPage, keeping matches: (Entry) -> Bool) {
+        pages += 1
+        scanned += page.scannedCount
+        for item in page.items {
+            guard let order = item[ItemLayout.indexOrder]?.stringValue, let entry = NameIndex.entry(fromOrder: order), matches(entry) else { continue }
+            entries.append(entry)
+        }
+        lastEvaluatedKey = page.lastEvaluatedKey
+        exhausted = page.lastEvaluatedKey == nil
+    }
+
+    /// Drops the entries up to and including `last`, which the page took.
+    mutating func consume(through last: Entry) {
+        entries.removeAll { ($0.nameKey, $0.id) <= (last.nameKey, last.id) }
     }
 }

@@ -7,23 +7,27 @@ import TeamsDomain
 /// The `TeamStore` on Amazon DynamoDB: stateless servers, any number of them,
 /// sharing one table (the layout is in `ItemLayout`).
 ///
-/// - Reads are `GetItem`/`Scan`/`BatchGetItem` with `ConsistentRead`, so they see
-///   every write that returned before they started.
-/// - Each change is one `TransactWriteItems`: the team write (conditional on
-///   `attribute_not_exists(id)` for a create, on `version` for an update or
-///   delete), its outbox event and the event sequence counter, all or nothing.
-///   `SequencedWriter` explains why sequences stay gapless across servers.
-/// - Idempotency keys are items too (`idem#KEY`), put in the create's transaction
-///   with a condition, so they hold across servers; TTL on `expiresAt` deletes them.
+/// - Reads are `GetItem`/`Query`/`BatchGetItem` with `ConsistentRead`, so a team read
+///   sees every write that returned before it started.
+/// - A change is one conditional `PutItem` of its team item (on `version`; a delete
+///   leaves a tombstone), which also records the change. No item is shared by all
+///   writes, so servers do not contend with each other: only real version conflicts fail.
+///   A create with an idempotency key is a `TransactWriteItems` of the team and its
+///   key record (`idem#KEY`, put with a condition so it holds across servers; TTL on
+///   `expiresAt` deletes it).
+/// - Events and the names search index (its own table) follow from the table's stream, through the
+///   fleet's one sequencer (`FleetSequencer`): they appear after the stream's delay,
+///   with per-team order kept and gapless sequences.
 /// - Errors are `RepositoryError`s (`ErrorMapping`): an unreachable or throttling
 ///   DynamoDB is `.unavailable`, a missing table `.misconfigured`.
 public final class DynamoDBTeamStore: TeamStore {
     public let tableName: String
+    /// The names index's table (`NameIndex`), `<tableName>-names`.
+    public let indexTableName: String
     let client: DynamoDBClient
     private let ownsClient: Bool
     let clock: WallClock
     let logger: Logger
-    private let writer: SequencedWriter
     /// Sequences of events found missing and reported (`events(after:limit:)`).
     let reportedHoles = Mutex<Set<UInt64>>([])
 
@@ -40,9 +44,9 @@ public final class DynamoDBTeamStore: TeamStore {
         self.client = client
         self.ownsClient = ownsClient
         self.tableName = tableName
+        self.indexTableName = NameIndex.tableName(for: tableName)
         self.clock = clock
         self.logger = logger
-        self.writer = SequencedWriter(client: client, table: tableName)
     }
 
     /// Opens the store for `teams-server`: configuration from the environment (the
@@ -75,10 +79,10 @@ public final class DynamoDBTeamStore: TeamStore {
         return store
     }
 
-    /// Creates the table if it is missing (`create`), or only checks that it exists,
-    /// and waits until it is `ACTIVE`. An existing table is fine.
+    /// Creates the table with its stream and index if it is missing, or adds what an
+    /// existing table lacks (`create`); without `create` only checks. Waits until it is `ACTIVE`.
     public func prepareTable(create: Bool) async throws(DynamoDBStoreError) {
-        try await TableSetup.prepare(client: client, table: tableName, create: create, logger: logger)
+        try await TableSetup.prepare(client: client, table: tableName, indexTable: indexTableName, create: create, logger: logger)
     }
 
     /// Closes the client's connections if the store made the client (`open`).
@@ -101,82 +105,96 @@ public final class DynamoDBTeamStore: TeamStore {
         let item = try await call {
             try await self.client.getItem(GetItemInput(tableName: self.tableName, key: ItemLayout.key(id.description), consistentRead: true))
         }
-        guard let item else { return nil }
+        guard let item, !TeamItem.isTombstone(item) else { return nil }
         return try TeamItem.team(id: id, from: item)
     }
 
     public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         guard let idempotencyKey else {
-            switch await writer.commit(PendingChange(writes: [putNewTeam(team)], itemIDs: [team.id.description], event: event)) {
-            case .committed: return team
-            case .conditionFailed: throw .alreadyExists
-            case .failed(let error): throw error
-            }
+            let input = putNewTeam(team, event: event)
+            guard try await write({ try await self.client.putItem(input) }) == .written else { throw .alreadyExists }
+            return team
         }
         // A retry usually finds its record here and writes nothing; two first calls
         // racing are decided by the record's condition in the transaction.
-        for _ in 0..<3 {
+        var contended = 0
+        for _ in 0..<8 {
             if let earlier = try await idempotencyRecord(idempotencyKey) { return earlier }
-            let change = PendingChange(
-                writes: [putNewTeam(team), putIdempotencyRecord(idempotencyKey, team: team)],
-                itemIDs: [team.id.description, ItemLayout.idempotencyID(idempotencyKey)],
-                event: event)
-            switch await writer.commit(change) {
-            case .committed: return team
-            case .conditionFailed(index: 0): throw .alreadyExists
-            case .conditionFailed: continue  // another server recorded the key first
-            case .failed(let error): throw error
+            let items: [TransactWriteItem] = [.put(putNewTeam(team, event: event)), putIdempotencyRecord(idempotencyKey, team: team)]
+            switch try await write({ try await self.client.transactWriteItems(items, clientRequestToken: UUID().uuidString) }) {
+            case .written:
+                return team
+            case .cancelled(let reasons):
+                TransactionContention.count(reasons)
+                if reasons.first == "ConditionalCheckFailed" { throw .alreadyExists }
+                if reasons.count > 1, reasons[1] == "ConditionalCheckFailed" { continue }  // another server recorded the key first
+                contended += 1
+                try? await Task.sleep(for: TransactionContention(reasons).backoff.delay(forAttempt: contended))
+            case .conditionFailed:
+                throw .alreadyExists
             }
         }
-        throw .unavailable("idempotency key \(idempotencyKey) is being used concurrently; retry")
+        throw .unavailable("idempotency key \(idempotencyKey) is being used concurrently, or the table is contended; retry")
     }
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
-        let (condition, values) = Self.versionCondition(expectedVersion)
-        let write = TransactWriteItem.put(PutItemInput(
-            tableName: tableName, item: TeamItem.item(team), conditionExpression: condition,
-            expressionAttributeNames: Self.versionNames, expressionAttributeValues: values))
-        try await commitChange(of: team.id, write, event: event)
+        try await replace(team.id, with: TeamItem.item(team, event: event), expectedVersion: expectedVersion)
     }
 
     public func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
-        let (condition, values) = Self.versionCondition(expectedVersion)
-        let write = TransactWriteItem.delete(DeleteItemInput(
-            tableName: tableName, key: ItemLayout.key(id.description), conditionExpression: condition,
-            expressionAttributeNames: Self.versionNames, expressionAttributeValues: values))
-        try await commitChange(of: id, write, event: event)
+        try await replace(id, with: TeamItem.tombstone(event), expectedVersion: expectedVersion)
     }
 
     // MARK: Writes
 
-    /// Commits a version-conditioned write; a false condition is `.notFound` or
-    /// `.versionConflict` with the version stored now.
-    private func commitChange(of id: TeamID, _ write: TransactWriteItem, event: TeamEvent) async throws(RepositoryError) {
-        switch await writer.commit(PendingChange(writes: [write], itemIDs: [id.description], event: event)) {
-        case .committed:
-            return
-        case .conditionFailed:
-            guard let stored = try await team(withID: id) else { throw .notFound }
-            throw .versionConflict(actual: stored.version)
-        case .failed(let error):
-            throw error
+    /// Puts `item` over the team stored at `expectedVersion`; a false condition is
+    /// `.notFound` or `.versionConflict` with the version stored now.
+    private func replace(_ id: TeamID, with item: [String: AttributeValue], expectedVersion: UInt64) async throws(RepositoryError) {
+        let (condition, values) = Self.versionCondition(expectedVersion)
+        let input = PutItemInput(
+            tableName: tableName, item: item, conditionExpression: condition,
+            expressionAttributeNames: Self.versionNames, expressionAttributeValues: values)
+        guard try await write({ try await self.client.putItem(input) }) != .written else { return }
+        guard let stored = try await team(withID: id) else { throw .notFound }
+        throw .versionConflict(actual: stored.version)
+    }
+
+    private enum WriteOutcome: Equatable {
+        case written
+        case conditionFailed
+        case cancelled([String])
+    }
+
+    /// Runs a change's write, its consumed capacity counted as `change`; a false
+    /// condition or a cancelled transaction is returned for the caller to name.
+    private func write(_ body: @Sendable () async throws -> Void) async throws(RepositoryError) -> WriteOutcome {
+        do {
+            try await ConsumedCapacityMetrics.$purpose.withValue("change") { try await body() }
+            return .written
+        } catch DynamoDBError.conditionalCheckFailed {
+            return .conditionFailed
+        } catch DynamoDBError.transactionCanceled(let reasons) {
+            return .cancelled(reasons)
+        } catch {
+            throw ErrorMapping.repositoryError(error, table: tableName)
         }
     }
 
-    private func putNewTeam(_ team: Team) -> TransactWriteItem {
-        .put(PutItemInput(
-            tableName: tableName, item: TeamItem.item(team), conditionExpression: "attribute_not_exists(#id)",
-            expressionAttributeNames: ["#id": ItemLayout.id]))
+    private func putNewTeam(_ team: Team, event: TeamEvent) -> PutItemInput {
+        PutItemInput(
+            tableName: tableName, item: TeamItem.item(team, event: event),
+            conditionExpression: "attribute_not_exists(#id) OR attribute_exists(#deleted)",
+            expressionAttributeNames: ["#id": ItemLayout.id, "#deleted": ItemLayout.deleted])
     }
 
-    static let versionNames: ExpressionAttributeNames = ["#id": ItemLayout.id, "#v": ItemLayout.version]
+    static let versionNames: ExpressionAttributeNames = ["#id": ItemLayout.id, "#v": ItemLayout.version, "#deleted": ItemLayout.deleted]
 
-    /// The team exists with `expected` as its version. Items of the Go service have
-    /// no version and count as version 1.
+    /// The team exists, is not deleted, and has `expected` as its version. Items of the
+    /// Go service have no version and count as version 1.
     static func versionCondition(_ expected: UInt64) -> (String, ExpressionAttributeValues) {
         let condition = expected == 1
-            ? "attribute_exists(#id) AND (#v = :expected OR attribute_not_exists(#v))"
-            : "attribute_exists(#id) AND #v = :expected"
+            ? "attribute_exists(#id) AND attribute_not_exists(#deleted) AND (#v = :expected OR attribute_not_exists(#v))"
+            : "attribute_exists(#id) AND attribute_not_exists(#deleted) AND #v = :expected"
         return (condition, [":expected": .number(expected)])
     }
 
@@ -219,12 +237,13 @@ public final class DynamoDBTeamStore: TeamStore {
 
     // MARK: Helpers
 
-    /// Runs one client call, mapping its errors.
-    func call<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(RepositoryError) -> T {
+
+    /// Runs one client call on `table` (the team table unless said), mapping its errors.
+    func call<T: Sendable>(on table: String? = nil, _ body: @Sendable () async throws -> T) async throws(RepositoryError) -> T {
         do {
             return try await body()
         } catch {
-            throw ErrorMapping.repositoryError(error, table: tableName)
+            throw ErrorMapping.repositoryError(error, table: table ?? tableName)
         }
     }
 }

@@ -5,15 +5,72 @@ import TeamsDomain
 /// How a `Team` is stored as an item (see `ItemLayout`).
 ///
 /// Writing always uses the current layout: `players` as a native list of maps,
-/// a numeric `version` and the `nameKey`. Reading also accepts the original Go
-/// service's items: `players` as a JSON string (`[{"name":..,"position":..}]`,
-/// either key capitalisation) and no `version` (read as 1) or `nameKey`.
+/// a numeric `version`, the `nameKey` and the change that wrote it (`lastEvent…`,
+/// which the stream carries to the sequencer). A deleted team is a tombstone that
+/// keeps its last change. Reading also accepts the original Go service's items:
+/// `players` as a JSON string (`[{"name":..,"position":..}]`, either key
+/// capitalisation) and no `version` (read as 1) or `nameKey`.
 enum TeamItem {
-    static func item(_ team: Team) -> [String: AttributeValue] {
+    /// The team as written by `event`.
+    static func item(_ team: Team, event: TeamEvent) -> [String: AttributeValue] {
         var item = attributes(team)
         item[ItemLayout.id] = .s(team.id.description)
         item[ItemLayout.nameKey] = .s(team.nameKey)
+        item.merge(eventAttributes(event)) { $1 }
         return item
+    }
+
+    /// What is left of a deleted team: its id, the version and the change that deleted it.
+    static func tombstone(_ event: TeamEvent) -> [String: AttributeValue] {
+        var item = eventAttributes(event)
+        item[ItemLayout.id] = .s(event.teamID.description)
+        item[ItemLayout.version] = .number(event.version)
+        item[ItemLayout.deleted] = .bool(true)
+        item[ItemLayout.expiresAt] = .number(event.occurredAt / 1000 + ItemLayout.tombstoneSeconds)
+        return item
+    }
+
+    static func isTombstone(_ item: [String: AttributeValue]) -> Bool {
+        item[ItemLayout.deleted] != nil
+    }
+
+    private static func eventAttributes(_ event: TeamEvent) -> [String: AttributeValue] {
+        var attributes: [String: AttributeValue] = [
+            ItemLayout.lastEventKind: .s(event.change.kind.rawValue),
+            ItemLayout.lastEventAt: .number(event.occurredAt),
+        ]
+        if let player = event.change.player {
+            attributes[ItemLayout.lastEventPlayerName] = .s(player.name)
+            attributes[ItemLayout.lastEventPlayerPosition] = .s(player.position.rawValue)
+        }
+        return attributes
+    }
+
+    /// The change that wrote this image of a team item (without a sequence), or `nil`
+    /// when the writer recorded none: an older server, which stored its event itself.
+    /// - Throws: `.corrupt` naming the team when the change cannot be read.
+    static func lastEvent(id: TeamID, in image: [String: AttributeValue]) throws(RepositoryError) -> TeamEvent? {
+        guard let rawKind = image[ItemLayout.lastEventKind]?.stringValue else { return nil }
+        guard let kind = TeamEvent.Kind(rawValue: rawKind) else { throw .corrupt("team \(id) was written by an unknown change \(rawKind)") }
+        guard let occurredAt = image[ItemLayout.lastEventAt]?.numberValue.flatMap(Int64.init),
+            let version = image[ItemLayout.version]?.numberValue.flatMap(UInt64.init)
+        else { throw .corrupt("team \(id) has its last change without a time or version") }
+        let player = image[ItemLayout.lastEventPlayerPosition]?.stringValue.flatMap(Position.init(rawValue:)).map { position in
+            Player(name: image[ItemLayout.lastEventPlayerName]?.stringValue ?? "", position: position)
+        }
+        let name = image[ItemLayout.teamName]?.stringValue ?? ""
+        guard let change = TeamEvent.Change(kind: kind, teamName: name, player: player) else {
+            throw .corrupt("team \(id) has a last change \(rawKind) without its player")
+        }
+        return TeamEvent(teamID: id, version: version, change: change, occurredAt: occurredAt)
+    }
+
+    /// The name key a team item is listed under in the names index, `nil` for none
+    /// (a tombstone, or not a team). Items of the Go service have no `nameKey`.
+    static func listedNameKey(_ image: [String: AttributeValue]?) -> String? {
+        guard let image, !isTombstone(image) else { return nil }
+        if let key = image[ItemLayout.nameKey]?.stringValue { return key }
+        return image[ItemLayout.teamName]?.stringValue?.lowercased()
     }
 
     /// The team's data without its key: what an idempotency record keeps.
@@ -36,6 +93,7 @@ enum TeamItem {
     }
 
     static func team(id: TeamID, from item: [String: AttributeValue]) throws(RepositoryError) -> Team {
+        guard !isTombstone(item) else { throw .corrupt("team \(id) is deleted") }
         guard let name = item[ItemLayout.teamName]?.stringValue else { throw .corrupt("team \(id) has no teamName") }
         let version: UInt64
         switch item[ItemLayout.version] {

@@ -53,9 +53,10 @@ enum StoreChoice: ExpressibleByArgument, CustomStringConvertible, Sendable {
 
     static var allValueStrings: [String] { ["memory", "sqlite:PATH", "dynamodb:TABLE"] }
 
-    /// DynamoDB's rule: 3 to 255 of `a-z A-Z 0-9 _ - .`.
+    /// DynamoDB's rule: 3 to 255 of `a-z A-Z 0-9 _ - .`, less the suffix of the
+    /// store's index table (`-names`).
     private static func isTableName(_ name: Substring) -> Bool {
-        (3...255).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
+        (3...249).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
     }
 
     /// Opens the store. `createTable` (the default; `--no-create-table` turns it off)

@@ -220,10 +220,15 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         var teamStore: any TeamStore
         var relayLease: (any RelayLease)?
+        var sequencer: FleetSequencer?
         do {
             teamStore = try await settings.store.open(createTable: !settings.noCreateTable, cacheBytes: settings.cacheMB << 20)
-            // Servers sharing a table take turns publishing its events: one at a time.
-            relayLease = (teamStore as? DynamoDBTeamStore)?.relayLease(owner: UUID().uuidString)
+            if let shared = teamStore as? DynamoDBTeamStore {
+                // Servers sharing a table take turns numbering its changes and publishing its events: one at a time.
+                let owner = UUID().uuidString
+                relayLease = shared.relayLease(owner: owner)
+                sequencer = try await shared.sequencer(owner: owner)
+            }
             if let factory { teamStore = MeasuredTeamStore(teamStore, kind: settings.store.kind, factory: factory) }
         } catch {
             // One clear line naming the store and the cause, then a non-zero exit.
@@ -264,6 +269,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
         if settings.store.isSharedByServers {
             services.append(ChangePollerService(poller: ChangePoller(outbox: teamStore, changes: changes), logger: logger))
         }
+        if let sequencer { services.append(SequencerService(sequencer: sequencer)) }
         if let authenticator, let path = settings.authTokens {
             services.append(TokensReloadService(authenticator: authenticator, path: path, logger: logger))
         }
@@ -345,6 +351,15 @@ struct ChangePollerService: Service {
                 logger.warning("change poller: store error, retrying", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+/// Numbers the shared table's changes while this server holds the lease, until shutdown.
+struct SequencerService: Service {
+    let sequencer: FleetSequencer
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await sequencer.run() }
     }
 }
 

@@ -34,6 +34,11 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         return store
     }
 
+    /// Lets the table's sequencer number every change so far and update the index.
+    private func settle(_ store: DynamoDBTeamStore) async throws {
+        try await store.sequencer(owner: "tests").catchUp()
+    }
+
     private static let ids = TeamIDGenerator(machineID: (9, 9, 9), processID: 9, now: { 1_700_000_000 })
 
     private static func created(_ name: String, in store: DynamoDBTeamStore, key: String? = nil, players: [Player] = []) async throws -> Team {
@@ -44,7 +49,10 @@ final class DynamoDBTeamStoreTests: XCTestCase {
     // MARK: The shared contract
 
     func testTheStoreContract() async throws {
-        await TeamStoreContract.run { try await self.makeStore() }
+        await TeamStoreContract.run {
+            let store = try await self.makeStore()
+            return SettlingStore(store) { try await store.sequencer(owner: "tests").catchUp() }
+        }
     }
 
     /// An event missing below the counter (a partial restore, a lost write) does not stall
@@ -53,6 +61,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let logs = LogRecorder()
         let store = try await makeStore(logs: logs)
         for name in ["One", "Two", "Three"] { _ = try await Self.created(name, in: store) }
+        try await settle(store)
         try await client.deleteItem(DeleteItemInput(tableName: store.tableName, key: ["id": .s("event#00000000000000000002")]))
         for _ in 0..<2 {
             let events = try await store.events(after: 0, limit: 10)
@@ -79,7 +88,12 @@ final class DynamoDBTeamStoreTests: XCTestCase {
                 ).run()
             }
         }
-        defer { relays.forEach { $0.cancel() } }
+        let sequencer = try await stores[0].sequencer(owner: "sequencer")
+        let sequencing = Task { await sequencer.run() }
+        defer {
+            relays.forEach { $0.cancel() }
+            sequencing.cancel()
+        }
         for index in 0..<10 { _ = try await Self.created("Team \(index)", in: stores[index % 2]) }
         try await eventually { publishers.map(\.sequences.count).reduce(0, +) >= 10 }
         try await Task.sleep(for: .milliseconds(300))
@@ -130,6 +144,8 @@ final class DynamoDBTeamStoreTests: XCTestCase {
             "nameKey": "real madrid",
             "version": 1,
             "players": .l([.m(["name": "Iker Casillas", "position": "GK"])]),
+            "lastEventKind": "TeamCreated",
+            "lastEventAt": 1,
         ])
     }
 
@@ -148,6 +164,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         ], version: 1)
         let read = try await store.team(withID: id)
         XCTAssertEqual(read, expected)
+        try await settle(store)
         let found = try await store.search(TeamQuery(term: "madrid", limit: 10))
         XCTAssertEqual(found.teams, [expected], "an item without nameKey is still found")
         let none = try await store.search(TeamQuery(term: "barcelona", limit: 10))
@@ -184,6 +201,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let ttlText = String(decoding: ttl, as: UTF8.self)
         XCTAssertTrue(ttlText.contains("ENABLED") && ttlText.contains("expiresAt"), "TTL on expiresAt: \(ttlText)")
 
+        try await settle(second)
         let events = try await second.events(after: 0, limit: 10)
         XCTAssertEqual(events.map(\.sequence), [1], "the restarted store continues the same outbox")
     }
@@ -245,11 +263,12 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         } catch {
             XCTAssertEqual(error as? RepositoryError, .misconfigured("table \(store.tableName) does not exist"))
         }
+        _ = try await client.send(operation: "DeleteTable", body: Array(#"{"TableName":"\#(store.indexTableName)"}"#.utf8))
         do {
             _ = try await store.search(TeamQuery(term: "", limit: 10))
-            XCTFail("searching a missing table must fail")
+            XCTFail("searching a missing index table must fail")
         } catch {
-            XCTAssertEqual(error, .misconfigured("table \(store.tableName) does not exist"))
+            XCTAssertEqual(error, .misconfigured("table \(store.indexTableName) does not exist"))
         }
     }
 
@@ -265,6 +284,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
+        try await settle(stores[1])
         for store in stores {
             let events = try await store.events(after: 0, limit: 1000)
             XCTAssertEqual(events.map(\.sequence), Array(1...60), "one sequence, no gaps, no duplicates")
@@ -295,6 +315,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let team = try await servers[1].team(id: id)
         XCTAssertEqual(team.players.count, 100, "no lost update (took \(took))")
         XCTAssertEqual(team.version, 101)
+        try await settle(servers[0].repository as! DynamoDBTeamStore)
         let events = try await (servers[0].repository as! DynamoDBTeamStore).events(after: 0, limit: 200)
         XCTAssertEqual(events.map(\.sequence), Array(1...101))
         XCTAssertEqual(events.map(\.version), Array(1...101))
@@ -324,6 +345,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
             return await group.reduce(into: []) { $0.append($1) }
         }
         XCTAssertEqual(outcomes.filter { $0 }.count, 1, "exactly one update wins")
+        try await settle(stores[1])
         let events = try await stores[1].events(after: 0, limit: 10)
         XCTAssertEqual(events.map(\.version), [1, 2])
     }
@@ -335,6 +357,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let original = try await Self.created("Ajax", in: first, key: "create-ajax")
         let retried = try await Self.created("Ajax", in: second, key: "create-ajax")
         XCTAssertEqual(retried, original)
+        try await settle(second)
         let all = try await second.search(TeamQuery(term: "", limit: 10))
         XCTAssertEqual(all.teams, [original], "the retry created no second team")
 
@@ -359,6 +382,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let store = try await makeStore()
         let team = try await Self.created("Ajax", in: store, key: "some-key")
         try await store.markDelivered(through: 1)
+        try await settle(store)
         let all = try await store.search(TeamQuery(term: "", limit: 100))
         XCTAssertEqual(all.teams, [team])
         let byKind = try await store.search(TeamQuery(term: "team", limit: 100))
@@ -368,6 +392,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
     func testAnEventBatchLargerThanOneBatchGetIsReadInOrder() async throws {
         let store = try await makeStore()
         for index in 0..<130 { _ = try await Self.created("Team \(index)", in: store) }
+        try await settle(store)
         let events = try await store.events(after: 5, limit: 120)
         XCTAssertEqual(events.map(\.sequence), Array(6...125))
         let pruned = try await store.prune(before: 2)
@@ -375,6 +400,7 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         let after = try await store.events(after: 0, limit: 10)
         XCTAssertEqual(after, [])
         _ = try await Self.created("Later", in: store)
+        try await settle(store)
         let later = try await store.events(after: 0, limit: 10)
         XCTAssertEqual(later.map(\.sequence), [131], "the oldest kept event follows the pruned ones")
     }

@@ -38,15 +38,22 @@ final class DynamoDBServerFaultTests: XCTestCase {
         }
 
         // The endpoint is back on the same port. Moto forgot everything, so the
-        // table is made again from outside, as an operator would restore it; the
-        // server process is not touched and serves again.
+        // tables are made again from outside, as an operator would restore them (the
+        // team table with its stream, and the index table); the server process is not
+        // touched and serves again, on the new stream.
         moto = try startMotoForDynamoDBTests(port: moto.port)
         try createTable(table, endpoint: moto.endpoint)
         let after = try await client.createTeam(name: "After")
         let read = try await client.getTeam(id: after.id.description)
         XCTAssertEqual(read, after)
-        let found = try await client.searchTeams(term: "after")
-        XCTAssertEqual(found.teams, [after])
+        // The index follows the stream: the new team is found within moments.
+        var found: [Team] = []
+        for _ in 0..<100 {
+            found = try await client.searchTeams(term: "after").teams
+            if !found.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(found, [after])
         await client.close()
     }
 
@@ -60,7 +67,13 @@ final class DynamoDBServerFaultTests: XCTestCase {
                                   aws_access_key_id="test", aws_secret_access_key="test")
             client.create_table(TableName=sys.argv[2], BillingMode="PAY_PER_REQUEST",
                                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+                                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+            client.create_table(TableName=sys.argv[2] + "-names", BillingMode="PAY_PER_REQUEST",
+                                KeySchema=[{"AttributeName": "ixList", "KeyType": "HASH"},
+                                           {"AttributeName": "ixOrder", "KeyType": "RANGE"}],
+                                AttributeDefinitions=[{"AttributeName": "ixList", "AttributeType": "S"},
+                                                      {"AttributeName": "ixOrder", "AttributeType": "S"}])
             """, endpoint.absoluteString, table]
         try process.run()
         process.waitUntilExit()

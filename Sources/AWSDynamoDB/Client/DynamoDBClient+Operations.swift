@@ -14,6 +14,15 @@ extension DynamoDBClient {
         return try await send(operation: "CreateTable", input: input, as: Output.self).TableDescription
     }
 
+    /// Turns the stream on; the table is `UPDATING` meanwhile.
+    ///
+    /// - Throws: `.resourceInUse` while another update of the table is under way.
+    @discardableResult
+    public func updateTable(_ input: UpdateTableInput) async throws -> TableDescription {
+        struct Output: Decodable { var TableDescription: TableDescription }
+        return try await send(operation: "UpdateTable", input: input, as: Output.self).TableDescription
+    }
+
     /// - Throws: `.resourceNotFound` if there is no such table.
     public func describeTable(_ tableName: String) async throws -> TableDescription {
         struct Output: Decodable { var Table: TableDescription }

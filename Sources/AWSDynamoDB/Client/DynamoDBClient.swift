@@ -9,9 +9,11 @@ import Synchronization
 /// A DynamoDB client speaking the JSON 1.0 protocol over `AsyncHTTPClient`.
 ///
 /// Every call is a signed `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`
+/// (`DynamoDBStreams_20120810.<Operation>` for the Streams API, at its own endpoint)
 /// and `Content-Type: application/x-amz-json-1.0`, retried as `RetryStrategy` says
-/// (each attempt is signed anew). Typed operations are in `DynamoDBClient+Operations`;
-/// `send(operation:body:)` reaches any other operation.
+/// (each attempt is signed anew). Typed operations are in `DynamoDBClient+Operations`
+/// and `DynamoDBClient+Streams`; `send(operation:body:)` reaches any other operation.
+/// Operations that can report consumed capacity are asked to (`ConsumedCapacityMetrics`).
 ///
 /// Errors: calls throw `DynamoDBError`, except that cancellation throws
 /// `CancellationError` and a failing `CredentialsProvider`'s error is rethrown as is.
@@ -25,8 +27,23 @@ public final class DynamoDBClient: Sendable {
     private let ownsHTTPClient: Bool
     private let isShutDown = Mutex(false)
     private let logger: Logger
-    /// The endpoint with a path (`/` when it had none), what is signed and sent.
+    /// The endpoints with a path (`/` when they had none), what is signed and sent.
     private let requestURL: URL
+    private let streamsRequestURL: URL
+
+    /// Which of the two APIs a call goes to: they differ in endpoint and target prefix,
+    /// and both are signed for the `dynamodb` service.
+    public enum API: Sendable {
+        case dynamoDB
+        case streams
+
+        var targetPrefix: String {
+            switch self {
+            case .dynamoDB: "DynamoDB_20120810"
+            case .streams: "DynamoDBStreams_20120810"
+            }
+        }
+    }
 
     /// The largest response body read: DynamoDB pages stop at 1 MB of data, and
     /// transactions and batches at 16 MB of input.
@@ -58,9 +75,14 @@ public final class DynamoDBClient: Sendable {
         self.httpClient = httpClient
         self.ownsHTTPClient = ownsHTTPClient
         self.logger = logger
-        var components = URLComponents(url: configuration.endpoint, resolvingAgainstBaseURL: false)
+        self.requestURL = Self.withPath(configuration.endpoint)
+        self.streamsRequestURL = Self.withPath(configuration.streamsEndpoint)
+    }
+
+    private static func withPath(_ endpoint: URL) -> URL {
+        var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false)
         if components?.path.isEmpty ?? false { components?.path = "/" }
-        self.requestURL = components?.url ?? configuration.endpoint
+        return components?.url ?? endpoint
     }
 
     /// Shuts down the `HTTPClient` if this client created it; otherwise does nothing.
@@ -79,9 +101,10 @@ public final class DynamoDBClient: Sendable {
     /// - Parameters:
     ///   - operation: the operation name, e.g. `"DescribeLimits"`.
     ///   - body: the JSON request, as DynamoDB's API reference documents it.
+    ///   - api: DynamoDB itself (the default) or DynamoDB Streams.
     /// - Throws: `DynamoDBError` (see the type's documentation).
-    public func send(operation: String, body: [UInt8]) async throws -> [UInt8] {
-        let endpoint = configuration.endpoint.absoluteString
+    public func send(operation: String, body: [UInt8], api: API = .dynamoDB) async throws -> [UInt8] {
+        let endpoint = (api == .dynamoDB ? configuration.endpoint : configuration.streamsEndpoint).absoluteString
         let strategy = configuration.retryStrategy
         let metrics = OperationMetrics(operation)
         return try await strategy.execute { attempt in
@@ -92,7 +115,7 @@ public final class DynamoDBClient: Sendable {
             }
             try Task.checkCancellation()
             let credentials = try await configuration.credentialsProvider.credentials()
-            let request = signedRequest(operation: operation, body: body, credentials: credentials, date: Date())
+            let request = signedRequest(operation: operation, api: api, body: body, credentials: credentials, date: Date())
 
             let response: HTTPClientResponse
             let responseBody: ByteBuffer
@@ -131,31 +154,36 @@ public final class DynamoDBClient: Sendable {
     public func send<Output: Decodable>(
         operation: String,
         input: some Encodable,
-        as output: Output.Type = Output.self
+        as output: Output.Type = Output.self,
+        api: API = .dynamoDB
     ) async throws -> Output {
+        let measured = api == .dynamoDB && ConsumedCapacityMetrics.reports(operation)
         let body: [UInt8]
         do {
-            body = Array(try Self.encoder.encode(input))
+            body = Array(try Self.encoder.encode(measured ? AnyEncodable(input, askingForCapacity: true) : AnyEncodable(input)))
         } catch {
             throw DynamoDBError.validation("\(operation) input could not be encoded: \(error)")
         }
-        let response = try await send(operation: operation, body: body)
+        let response = try await send(operation: operation, body: body, api: api)
+        let data = Data(response.isEmpty ? Array("{}".utf8) : response)
+        if measured { ConsumedCapacityMetrics.record(operation: operation, response: data) }
         do {
-            return try JSONDecoder().decode(Output.self, from: Data(response.isEmpty ? Array("{}".utf8) : response))
+            return try JSONDecoder().decode(Output.self, from: data)
         } catch {
             throw DynamoDBError.invalidResponse("\(operation): \(error)")
         }
     }
 
     /// The HTTP request for one attempt, signed for `date`.
-    func signedRequest(operation: String, body: [UInt8], credentials: AWSCredentials, date: Date) -> HTTPClientRequest {
+    func signedRequest(operation: String, api: API = .dynamoDB, body: [UInt8], credentials: AWSCredentials, date: Date) -> HTTPClientRequest {
+        let url = api == .dynamoDB ? requestURL : streamsRequestURL
         var headers = HTTPHeaders()
-        headers.add(name: "X-Amz-Target", value: "DynamoDB_20120810.\(operation)")
+        headers.add(name: "X-Amz-Target", value: "\(api.targetPrefix).\(operation)")
         headers.add(name: "Content-Type", value: "application/x-amz-json-1.0")
         let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: "dynamodb")
-        let signed = signer.sign(method: "POST", url: requestURL, headers: headers, body: body, date: date)
+        let signed = signer.sign(method: "POST", url: url, headers: headers, body: body, date: date)
 
-        var request = HTTPClientRequest(url: requestURL.absoluteString)
+        var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
         request.headers = signed.headers
         request.headers.add(name: "User-Agent", value: "aws-dynamodb-swift/1.0")  // not signed

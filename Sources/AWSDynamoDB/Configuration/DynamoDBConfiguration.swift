@@ -8,6 +8,10 @@ public struct DynamoDBConfiguration: Sendable {
     /// (DynamoDB Local, moto, a VPC endpoint). Requests are `POST`ed to its path, `/`
     /// when it has none.
     public var endpoint: URL
+    /// Where DynamoDB Streams requests go: `https://streams.dynamodb.<region>.amazonaws.com`
+    /// by default, or `endpoint` when that was overridden (moto and DynamoDB Local
+    /// answer both APIs on one port).
+    public var streamsEndpoint: URL
     public var credentialsProvider: any CredentialsProvider
     public var retryStrategy: RetryStrategy
     /// Limit for one attempt (connect, send, receive); retries get a fresh one each.
@@ -23,6 +27,7 @@ public struct DynamoDBConfiguration: Sendable {
         region: String,
         credentialsProvider: any CredentialsProvider,
         endpoint: URL? = nil,
+        streamsEndpoint: URL? = nil,
         retryStrategy: RetryStrategy = .standard,
         requestTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5)
@@ -30,6 +35,7 @@ public struct DynamoDBConfiguration: Sendable {
         self.region = region
         self.credentialsProvider = credentialsProvider
         self.endpoint = endpoint ?? Self.defaultEndpoint(region: region)
+        self.streamsEndpoint = streamsEndpoint ?? endpoint ?? Self.defaultStreamsEndpoint(region: region)
         self.retryStrategy = retryStrategy
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
@@ -39,6 +45,7 @@ public struct DynamoDBConfiguration: Sendable {
         region: String,
         credentials: AWSCredentials,
         endpoint: URL? = nil,
+        streamsEndpoint: URL? = nil,
         retryStrategy: RetryStrategy = .standard,
         requestTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5)
@@ -47,6 +54,7 @@ public struct DynamoDBConfiguration: Sendable {
             region: region,
             credentialsProvider: StaticCredentialsProvider(credentials),
             endpoint: endpoint,
+            streamsEndpoint: streamsEndpoint,
             retryStrategy: retryStrategy,
             requestTimeout: requestTimeout,
             connectTimeout: connectTimeout
@@ -59,6 +67,11 @@ public struct DynamoDBConfiguration: Sendable {
         URL(string: "https://dynamodb.\(region).amazonaws.com")!
     }
 
+    /// `https://streams.dynamodb.<region>.amazonaws.com`.
+    public static func defaultStreamsEndpoint(region: String) -> URL {
+        URL(string: "https://streams.dynamodb.\(region).amazonaws.com")!
+    }
+
     /// Builds a configuration from environment variables, following the AWS SDK conventions.
     ///
     /// - Region: `AWS_REGION`, else `AWS_DEFAULT_REGION`.
@@ -67,6 +80,8 @@ public struct DynamoDBConfiguration: Sendable {
     ///   startup rather than on the first request.
     /// - Endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else the regional
     ///   default.
+    /// - Streams endpoint: `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`, else `AWS_ENDPOINT_URL`,
+    ///   else the DynamoDB endpoint when one was set, else the regional default.
     ///
     /// - Parameters:
     ///   - environment: the variables to read; pass `ProcessInfo.processInfo.environment`
@@ -85,17 +100,23 @@ public struct DynamoDBConfiguration: Sendable {
         let credentials = try DefaultCredentialsProvider(environment: environment, homeDirectory: homeDirectory)
             .resolve().credentials
 
-        var endpoint: URL?
-        for variable in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"] {
+        let endpoint = try endpointURL(environment, ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"])
+        let streamsEndpoint = try endpointURL(environment, ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "AWS_ENDPOINT_URL"])
+        return DynamoDBConfiguration(
+            region: region, credentials: credentials, endpoint: endpoint, streamsEndpoint: streamsEndpoint ?? endpoint)
+    }
+
+    /// The first of `variables` that is set, as an http(s) URL with a host.
+    private static func endpointURL(_ environment: [String: String], _ variables: [String]) throws(DynamoDBConfigurationError) -> URL? {
+        for variable in variables {
             guard let value = environment.nonEmpty(variable) else { continue }
             guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
                 scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
             else {
                 throw .invalidEndpoint(variable: variable, value: value)
             }
-            endpoint = url
-            break
+            return url
         }
-        return DynamoDBConfiguration(region: region, credentials: credentials, endpoint: endpoint)
+        return nil
     }
 }

@@ -38,6 +38,14 @@ public struct GlobalSecondaryIndex: Sendable, Hashable {
     }
 }
 
+/// What a table's stream records carry of the item a write changed.
+public enum StreamViewType: String, Sendable, Hashable, Codable {
+    case keysOnly = "KEYS_ONLY"
+    case newImage = "NEW_IMAGE"
+    case oldImage = "OLD_IMAGE"
+    case newAndOldImages = "NEW_AND_OLD_IMAGES"
+}
+
 /// `CreateTable` for an on-demand (`PAY_PER_REQUEST`) table.
 ///
 /// Attribute definitions are derived from the table's and indexes' keys; declaring one
@@ -47,81 +55,120 @@ public struct CreateTableInput: Sendable, Hashable, Encodable {
     public var hashKey: KeyAttribute
     public var rangeKey: KeyAttribute?
     public var globalSecondaryIndexes: [GlobalSecondaryIndex]
+    /// A DynamoDB stream of the table's changes, or none (`nil`).
+    public var stream: StreamViewType?
 
     public init(
         tableName: String,
         hashKey: KeyAttribute,
         rangeKey: KeyAttribute? = nil,
-        globalSecondaryIndexes: [GlobalSecondaryIndex] = []
+        globalSecondaryIndexes: [GlobalSecondaryIndex] = [],
+        stream: StreamViewType? = nil
     ) {
         self.tableName = tableName
         self.hashKey = hashKey
         self.rangeKey = rangeKey
         self.globalSecondaryIndexes = globalSecondaryIndexes
-    }
-
-    private struct AttributeDefinition: Encodable {
-        var AttributeName: String
-        var AttributeType: ScalarAttributeType
-    }
-
-    private struct KeySchemaElement: Encodable {
-        var AttributeName: String
-        var KeyType: String
-    }
-
-    private struct WireProjection: Encodable {
-        var ProjectionType: String
-        var NonKeyAttributes: [String]?
-    }
-
-    private struct WireIndex: Encodable {
-        var IndexName: String
-        var KeySchema: [KeySchemaElement]
-        var Projection: WireProjection
+        self.stream = stream
     }
 
     private enum CodingKeys: String, CodingKey {
         case tableName = "TableName", attributeDefinitions = "AttributeDefinitions", keySchema = "KeySchema"
         case billingMode = "BillingMode", globalSecondaryIndexes = "GlobalSecondaryIndexes"
-    }
-
-    private static func keySchema(_ hash: KeyAttribute, _ range: KeyAttribute?) -> [KeySchemaElement] {
-        [KeySchemaElement(AttributeName: hash.name, KeyType: "HASH")]
-            + (range.map { [KeySchemaElement(AttributeName: $0.name, KeyType: "RANGE")] } ?? [])
+        case streamSpecification = "StreamSpecification"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(tableName, forKey: .tableName)
-        try container.encode(Self.keySchema(hashKey, rangeKey), forKey: .keySchema)
+        try container.encode(WireSchema.keySchema(hashKey, rangeKey), forKey: .keySchema)
         try container.encode("PAY_PER_REQUEST", forKey: .billingMode)
-
-        var definitions: [AttributeDefinition] = []
-        var seen: Set<KeyAttribute> = []
-        let keys = [hashKey, rangeKey].compactMap { $0 }
-            + globalSecondaryIndexes.flatMap { [$0.hashKey, $0.rangeKey].compactMap { $0 } }
-        for key in keys where seen.insert(key).inserted {
-            definitions.append(AttributeDefinition(AttributeName: key.name, AttributeType: key.type))
-        }
-        try container.encode(definitions, forKey: .attributeDefinitions)
-
+        let keys = [hashKey, rangeKey].compactMap { $0 } + globalSecondaryIndexes.flatMap(\.keys)
+        try container.encode(WireSchema.definitions(keys), forKey: .attributeDefinitions)
         if !globalSecondaryIndexes.isEmpty {
-            let indexes = globalSecondaryIndexes.map { index in
-                let projection: WireProjection
-                switch index.projection {
-                case .all: projection = WireProjection(ProjectionType: "ALL")
-                case .keysOnly: projection = WireProjection(ProjectionType: "KEYS_ONLY")
-                case .include(let names): projection = WireProjection(ProjectionType: "INCLUDE", NonKeyAttributes: names)
-                }
-                return WireIndex(
-                    IndexName: index.name,
-                    KeySchema: Self.keySchema(index.hashKey, index.rangeKey),
-                    Projection: projection
-                )
-            }
-            try container.encode(indexes, forKey: .globalSecondaryIndexes)
+            try container.encode(globalSecondaryIndexes.map(WireSchema.Index.init), forKey: .globalSecondaryIndexes)
         }
+        if let stream {
+            try container.encode(WireSchema.Stream(StreamEnabled: true, StreamViewType: stream), forKey: .streamSpecification)
+        }
+    }
+}
+
+/// `UpdateTable`: turns the table's stream on. The table is `UPDATING` for a while
+/// afterwards (see `waitUntilTableActive`).
+public struct UpdateTableInput: Sendable, Hashable, Encodable {
+    public var tableName: String
+    public var enableStream: StreamViewType?
+
+    public init(tableName: String, enableStream: StreamViewType? = nil) {
+        self.tableName = tableName
+        self.enableStream = enableStream
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tableName = "TableName", streamSpecification = "StreamSpecification"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tableName, forKey: .tableName)
+        if let enableStream {
+            try container.encode(WireSchema.Stream(StreamEnabled: true, StreamViewType: enableStream), forKey: .streamSpecification)
+        }
+    }
+}
+
+extension GlobalSecondaryIndex {
+    var keys: [KeyAttribute] { [hashKey, rangeKey].compactMap { $0 } }
+}
+
+/// The JSON shapes that `CreateTable` and `UpdateTable` share.
+private enum WireSchema {
+    struct AttributeDefinition: Encodable {
+        var AttributeName: String
+        var AttributeType: ScalarAttributeType
+    }
+
+    struct KeySchemaElement: Encodable {
+        var AttributeName: String
+        var KeyType: String
+    }
+
+    struct IndexProjection: Encodable {
+        var ProjectionType: String
+        var NonKeyAttributes: [String]?
+    }
+
+    struct Index: Encodable {
+        var IndexName: String
+        var KeySchema: [KeySchemaElement]
+        var Projection: IndexProjection
+
+        init(_ index: GlobalSecondaryIndex) {
+            IndexName = index.name
+            KeySchema = WireSchema.keySchema(index.hashKey, index.rangeKey)
+            switch index.projection {
+            case .all: Projection = IndexProjection(ProjectionType: "ALL")
+            case .keysOnly: Projection = IndexProjection(ProjectionType: "KEYS_ONLY")
+            case .include(let names): Projection = IndexProjection(ProjectionType: "INCLUDE", NonKeyAttributes: names)
+            }
+        }
+    }
+
+    struct Stream: Encodable {
+        var StreamEnabled: Bool
+        var StreamViewType: AWSDynamoDB.StreamViewType
+    }
+
+    static func keySchema(_ hash: KeyAttribute, _ range: KeyAttribute?) -> [KeySchemaElement] {
+        [KeySchemaElement(AttributeName: hash.name, KeyType: "HASH")]
+            + (range.map { [KeySchemaElement(AttributeName: $0.name, KeyType: "RANGE")] } ?? [])
+    }
+
+    /// One definition per attribute name, in first-seen order.
+    static func definitions(_ keys: [KeyAttribute]) -> [AttributeDefinition] {
+        var seen: Set<KeyAttribute> = []
+        return keys.filter { seen.insert($0).inserted }.map { AttributeDefinition(AttributeName: $0.name, AttributeType: $0.type) }
     }
 }
 
@@ -159,6 +206,10 @@ public struct TableDescription: Sendable, Hashable, Decodable {
     public var tableARN: String?
     public var itemCount: Int?
     public var globalSecondaryIndexes: [IndexDescription]
+    /// The table's current stream, when it has one enabled.
+    public var latestStreamARN: String?
+    /// What the enabled stream carries; `nil` when the stream is off.
+    public var streamViewType: StreamViewType?
 
     /// The table and all its global secondary indexes are `ACTIVE`.
     public var isActive: Bool {
@@ -168,6 +219,12 @@ public struct TableDescription: Sendable, Hashable, Decodable {
     private enum CodingKeys: String, CodingKey {
         case tableName = "TableName", tableStatus = "TableStatus", tableARN = "TableArn"
         case itemCount = "ItemCount", globalSecondaryIndexes = "GlobalSecondaryIndexes"
+        case latestStreamARN = "LatestStreamArn", streamSpecification = "StreamSpecification"
+    }
+
+    private struct StreamSpecification: Decodable {
+        var StreamEnabled: Bool?
+        var StreamViewType: AWSDynamoDB.StreamViewType?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -177,5 +234,8 @@ public struct TableDescription: Sendable, Hashable, Decodable {
         tableARN = try container.decodeIfPresent(String.self, forKey: .tableARN)
         itemCount = try container.decodeIfPresent(Int.self, forKey: .itemCount)
         globalSecondaryIndexes = try container.decodeIfPresent([IndexDescription].self, forKey: .globalSecondaryIndexes) ?? []
+        let stream = try container.decodeIfPresent(StreamSpecification.self, forKey: .streamSpecification)
+        streamViewType = stream?.StreamEnabled == true ? stream?.StreamViewType : nil
+        latestStreamARN = streamViewType == nil ? nil : try container.decodeIfPresent(String.self, forKey: .latestStreamARN)
     }
 }

@@ -4,7 +4,10 @@
 /// - Reads see every write that returned before they started.
 /// - Each write stores the team and its event together, or neither (a transactional
 ///   outbox). The event gets the next sequence number, and the store's
-///   `EventOutbox.events(after:limit:)` returns it from then on.
+///   `EventOutbox.events(after:limit:)` returns it from then on. A store shared by a
+///   fleet (DynamoDB) may number events and update its search index after the write
+///   returns, from its change feed: then they appear within the feed's delay, each
+///   team's events in the order of its versions, with sequences still gapless.
 /// - `update` and `delete` succeed only when the stored version equals
 ///   `expectedVersion`; otherwise they throw `.versionConflict` with the stored
 ///   version, or `.notFound` when the team is gone. Nothing is written then.

@@ -146,7 +146,7 @@ extension SettingParser where Value == StoreChoice {
     /// `memory`, `sqlite:PATH` or `dynamodb:TABLE`, as `StoreChoice(argument:)` reads them.
     static var store: Self {
         Self(
-            expected: "memory, sqlite:PATH or dynamodb:TABLE (TABLE: 3 to 255 of a-z A-Z 0-9 _ - .)", valueName: "store",
+            expected: "memory, sqlite:PATH or dynamodb:TABLE (TABLE: 3 to 249 of a-z A-Z 0-9 _ - .)", valueName: "store",
             parse: { text in StoreChoice(argument: text) },
             format: { $0.description })
     }

@@ -2,9 +2,9 @@
 import TeamsDomain
 import XCTest
 
-/// How a cancelled transaction's reasons are read when no change's own condition failed.
-final class SequencedWriterTests: XCTestCase {
-    typealias Contention = SequencedWriter.Contention
+/// How a cancelled transaction's reasons are read when no item's own condition failed.
+final class TransactionContentionTests: XCTestCase {
+    typealias Contention = TransactionContention
 
     func testCancellationReasonsAreClassified() {
         XCTAssertEqual(Contention(["None", "None", "ConditionalCheckFailed"]), .lostRace, "the counter's condition: another writer went first")
