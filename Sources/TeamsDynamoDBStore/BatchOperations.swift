@@ -42,8 +42,7 @@ extension DynamoDBClient {
     }
 
     /// Puts `puts` and deletes the items with the keys `deletes` (any number, 25 per
-    /// request), retrying unprocessed ones. Not atomic: each item on its own. Requests
-    /// go in order, so a later write of an item wins.
+    /// request, no item twice), retrying unprocessed ones. Not atomic: each item on its own.
     func batchWrite(table: String, puts: [[String: AttributeValue]], deletes: [[String: AttributeValue]]) async throws {
         struct Put: Codable { var Item: [String: AttributeValue] }
         struct Delete: Codable { var Key: [String: AttributeValue] }
@@ -55,18 +54,22 @@ extension DynamoDBClient {
         struct Output: Decodable { var UnprocessedItems: [String: [WriteRequest]]? }
         let all = puts.map { WriteRequest(PutRequest: Put(Item: $0)) }
             + deletes.map { WriteRequest(DeleteRequest: Delete(Key: $0)) }
-        var start = all.startIndex
-        while start < all.endIndex {
-            let end = min(start + 25, all.endIndex)
-            var requests = Array(all[start..<end])
-            var round = 0
-            while !requests.isEmpty {
-                let output = try await send(operation: "BatchWriteItem", input: Input(RequestItems: [table: requests]), as: Output.self)
-                requests = output.UnprocessedItems?[table] ?? []
-                round += 1
-                if !requests.isEmpty { try await Task.sleep(for: unprocessedBackoff.delay(forAttempt: round)) }
+        // Up to 8 requests at a time; they touch distinct items, so their order does not matter.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, start) in stride(from: 0, to: all.count, by: 25).enumerated() {
+                if index >= 8 { try await group.next() }
+                var requests = Array(all[start..<min(start + 25, all.count)])
+                group.addTask {
+                    var round = 0
+                    while !requests.isEmpty {
+                        let output = try await self.send(operation: "BatchWriteItem", input: Input(RequestItems: [table: requests]), as: Output.self)
+                        requests = output.UnprocessedItems?[table] ?? []
+                        round += 1
+                        if !requests.isEmpty { try await Task.sleep(for: unprocessedBackoff.delay(forAttempt: round)) }
+                    }
+                }
             }
-            start = end
+            try await group.waitForAll()
         }
     }
 }

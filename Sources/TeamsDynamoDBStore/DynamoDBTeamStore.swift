@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import CoreMetrics
 import Foundation
 import Logging
 import Synchronization
@@ -12,9 +13,9 @@ import TeamsDomain
 /// - A change is one conditional `PutItem` of its team item (on `version`; a delete
 ///   leaves a tombstone), which also records the change. No item is shared by all
 ///   writes, so servers do not contend with each other: only real version conflicts fail.
-///   A create with an idempotency key is a `TransactWriteItems` of the team and its
-///   key record (`idem#KEY`, put with a condition so it holds across servers; TTL on
-///   `expiresAt` deletes it).
+///   A create with an idempotency key writes the key's record first (`idem#KEY`, put
+///   with a condition so it holds across servers; TTL on `expiresAt` deletes it), then
+///   the team; a retry completes a create cut off between the two.
 /// - Events and the names search index (its own table) follow from the table's stream, through the
 ///   fleet's one sequencer (`FleetSequencer`): they appear after the stream's delay,
 ///   with per-team order kept and gapless sequences.
@@ -115,26 +116,21 @@ public final class DynamoDBTeamStore: TeamStore {
             guard try await write({ try await self.client.putItem(input) }) == .written else { throw .alreadyExists }
             return team
         }
-        // A retry usually finds its record here and writes nothing; two first calls
-        // racing are decided by the record's condition in the transaction.
-        var contended = 0
-        for _ in 0..<8 {
+        // The key's record is written first, then the team: a retry usually finds the
+        // record and writes nothing, two first calls racing are decided by the record's
+        // condition, and a create cut off between the two is completed by its retry.
+        for _ in 0..<3 {
             if let earlier = try await idempotencyRecord(idempotencyKey) { return earlier }
-            let items: [TransactWriteItem] = [.put(putNewTeam(team, event: event)), putIdempotencyRecord(idempotencyKey, team: team)]
-            switch try await write({ try await self.client.transactWriteItems(items, clientRequestToken: UUID().uuidString) }) {
-            case .written:
-                return team
-            case .cancelled(let reasons):
-                TransactionContention.count(reasons)
-                if reasons.first == "ConditionalCheckFailed" { throw .alreadyExists }
-                if reasons.count > 1, reasons[1] == "ConditionalCheckFailed" { continue }  // another server recorded the key first
-                contended += 1
-                try? await Task.sleep(for: TransactionContention(reasons).backoff.delay(forAttempt: contended))
-            case .conditionFailed:
+            let record = idempotencyRecordPut(idempotencyKey, team: team, event: event)
+            guard try await write({ try await self.client.putItem(record) }) == .written else { continue }  // another call recorded it first
+            let input = putNewTeam(team, event: event)
+            guard try await write({ try await self.client.putItem(input) }) == .written else {
+                _ = try? await client.deleteItem(DeleteItemInput(tableName: tableName, key: ItemLayout.key(ItemLayout.idempotencyID(idempotencyKey))))
                 throw .alreadyExists
             }
+            return team
         }
-        throw .unavailable("idempotency key \(idempotencyKey) is being used concurrently, or the table is contended; retry")
+        throw .unavailable("idempotency key \(idempotencyKey) is being used concurrently; retry")
     }
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
@@ -162,22 +158,27 @@ public final class DynamoDBTeamStore: TeamStore {
     private enum WriteOutcome: Equatable {
         case written
         case conditionFailed
-        case cancelled([String])
     }
 
-    /// Runs a change's write, its consumed capacity counted as `change`; a false
-    /// condition or a cancelled transaction is returned for the caller to name.
+    /// Runs a change's write, its consumed capacity counted as `change` and its outcome
+    /// in `dynamodb_change_writes_total`; a false condition is returned for the caller
+    /// to name.
     private func write(_ body: @Sendable () async throws -> Void) async throws(RepositoryError) -> WriteOutcome {
+        let outcome: WriteOutcome
         do {
             try await ConsumedCapacityMetrics.$purpose.withValue("change") { try await body() }
-            return .written
+            outcome = .written
         } catch DynamoDBError.conditionalCheckFailed {
-            return .conditionFailed
-        } catch DynamoDBError.transactionCanceled(let reasons) {
-            return .cancelled(reasons)
+            outcome = .conditionFailed
         } catch {
             throw ErrorMapping.repositoryError(error, table: tableName)
         }
+        let label = switch outcome {
+        case .written: "written"
+        case .conditionFailed: "condition_failed"
+        }
+        CoreMetrics.Counter(label: "dynamodb_change_writes_total", dimensions: [("outcome", label)]).increment()
+        return outcome
     }
 
     private func putNewTeam(_ team: Team, event: TeamEvent) -> PutItemInput {
@@ -202,24 +203,27 @@ public final class DynamoDBTeamStore: TeamStore {
 
     /// The record may be written when there is none or when it is older than the
     /// window (TTL deletes expired items only eventually).
-    private func putIdempotencyRecord(_ key: String, team: Team) -> TransactWriteItem {
+    private func idempotencyRecordPut(_ key: String, team: Team, event: TeamEvent) -> PutItemInput {
         let now = clock.milliseconds()
-        return .put(PutItemInput(
+        return PutItemInput(
             tableName: tableName,
             item: [
                 ItemLayout.id: .s(ItemLayout.idempotencyID(key)),
                 ItemLayout.teamID: .s(team.id.description),
                 ItemLayout.team: .m(TeamItem.attributes(team)),
+                ItemLayout.occurredAt: .number(event.occurredAt),
                 ItemLayout.createdAt: .number(now),
                 ItemLayout.expiresAt: .number((now + Self.idempotencyWindowMilliseconds) / 1000 + 1),
             ],
             conditionExpression: "attribute_not_exists(#id) OR #created < :windowStart",
             expressionAttributeNames: ["#id": ItemLayout.id, "#created": ItemLayout.createdAt],
-            expressionAttributeValues: [":windowStart": .number(now - Self.idempotencyWindowMilliseconds)]))
+            expressionAttributeValues: [":windowStart": .number(now - Self.idempotencyWindowMilliseconds)])
     }
 
     /// The team a key created within the window: as it is now, or as created when it
-    /// was deleted since. `nil` for a key not seen (or seen too long ago).
+    /// was deleted since. `nil` for a key not seen (or seen too long ago). A team whose
+    /// create stopped after its record (the process died, DynamoDB went away) is
+    /// written now, as the first call would have: the retry completes it.
     private func idempotencyRecord(_ key: String) async throws(RepositoryError) -> Team? {
         let item = try await call {
             try await self.client.getItem(GetItemInput(
@@ -228,11 +232,22 @@ public final class DynamoDBTeamStore: TeamStore {
         guard let item, let createdAt = item[ItemLayout.createdAt]?.numberValue.flatMap(Int64.init),
             createdAt >= clock.milliseconds() - Self.idempotencyWindowMilliseconds
         else { return nil }
-        guard let rawID = item[ItemLayout.teamID]?.stringValue, let id = TeamID(rawID), let created = item[ItemLayout.team]?.mapValue else {
+        guard let rawID = item[ItemLayout.teamID]?.stringValue, let id = TeamID(rawID), let attributes = item[ItemLayout.team]?.mapValue else {
             throw .corrupt("idempotency record \(key) has no team")
         }
-        if let current = try await team(withID: id) { return current }
-        return try TeamItem.team(id: id, from: created)
+        let created = try TeamItem.team(id: id, from: attributes)
+        let stored = try await call {
+            try await self.client.getItem(GetItemInput(tableName: self.tableName, key: ItemLayout.key(id.description), consistentRead: true))
+        }
+        if let stored {
+            return TeamItem.isTombstone(stored) ? created : try TeamItem.team(id: id, from: stored)
+        }
+        let occurredAt = item[ItemLayout.occurredAt]?.numberValue.flatMap(Int64.init) ?? createdAt
+        let completion = putNewTeam(created, event: TeamEvent(teamID: id, version: created.version, change: .teamCreated(name: created.name), occurredAt: occurredAt))
+        guard try await write({ try await self.client.putItem(completion) }) == .written else {
+            return try await team(withID: id) ?? created  // the first call finished it meanwhile
+        }
+        return created
     }
 
     // MARK: Helpers

@@ -367,6 +367,25 @@ final class DynamoDBTeamStoreTests: XCTestCase {
         XCTAssertEqual(afterDelete, original)
     }
 
+    /// The first call recorded its key and died before writing the team: its retry
+    /// writes the team the record names, and the change gets its event.
+    func testACreateCutOffAfterItsKeyRecordIsCompletedByItsRetry() async throws {
+        let store = try await makeStore()
+        let id = Self.ids.next()
+        try await client.putItem(PutItemInput(tableName: store.tableName, item: [
+            "id": "idem#cut-off", "teamId": .s(id.description), "occurredAt": 7, "createdAt": .number(Int64(Date().timeIntervalSince1970 * 1000)),
+            "team": .m(["teamName": "Ajax", "players": .l([]), "version": 1]),
+        ]))
+        let retried = try await Self.created("Ajax", in: store, key: "cut-off")
+        XCTAssertEqual(retried, Team(id: id, name: "Ajax"), "the team the record names, not a new one")
+        let stored = try await store.team(withID: id)
+        XCTAssertEqual(stored, retried, "and it is stored now")
+        try await settle(store)
+        let events = try await store.events(after: 0, limit: 10)
+        XCTAssertEqual(events.map(\.change), [.teamCreated(name: "Ajax")])
+        XCTAssertEqual(events.map(\.occurredAt), [7], "dated as the first call")
+    }
+
     func testAnExpiredIdempotencyKeyCreatesAgain() async throws {
         let table = MotoFixture.freshTableName()
         let now = Mutex<Int64>(1_700_000_000_000)
