@@ -26,7 +26,7 @@ extension RPCConnection {
                 return RPCConnection(target: handler.connection, closeTransport: { try? await channel.close() })
             }.get()
         } catch {
-            throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
+            throw RPCError(.unavailable, "could not connect to \(host):\(port): \(ConnectFailure.reason(error))")
         }
     }
 }
@@ -34,8 +34,10 @@ extension RPCConnection {
 extension RPCConnection {
     /// Balances calls over a TCP connection (TLS with `tls`) to each of `endpoints`,
     /// reconnecting and retrying as `configuration` says (see `ClientChannel`).
-    /// Returns at once: connections are made in the background, and a call waits
-    /// for one, up to its deadline. A connection counts as made once its TLS
+    /// Returns at once: connections are made in the background. A call waits for one
+    /// while it is being made; once every endpoint's last attempt failed, a call fails
+    /// at once with UNAVAILABLE naming why, unless it waits for ready
+    /// (`CallOptions.waitForReady`), up to its deadline. A connection counts as made once its TLS
     /// handshake is done, so a refused handshake is that endpoint's failure.
     /// - Throws: `RPCError(.invalidArgument)` when the TLS files cannot be used.
     public static func connect(
@@ -71,8 +73,11 @@ extension RPCConnection {
                             }
                         }
                         .connect(host: endpoint.host, port: endpoint.port)
-                    connected.whenFailure { handshake.fail($0) }
-                    return connected.flatMap { _ in handshake.futureResult }
+                    let refused = connected.flatMapErrorThrowing { error -> any Channel in
+                        throw RPCError(.unavailable, "could not connect to \(endpoint): \(ConnectFailure.reason(error))")
+                    }
+                    refused.whenFailure { handshake.fail($0) }
+                    return refused.flatMap { _ in handshake.futureResult }
                 }
                 let bound = NIOLoopBound(channel, eventLoop: loop)
                 return RPCConnection(target: channel) { try? await loop.submit { bound.value.close() }.get() }

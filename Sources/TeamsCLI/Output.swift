@@ -2,7 +2,14 @@ import Foundation
 import TeamsDomain
 
 /// How the CLI prints results: aligned tables for people, JSON with `--json`.
+///
+/// Every line goes through `line(_:)`, one `write` each, so it reaches a pipe or a
+/// file as it is printed, even if the process is then interrupted (`watch | tee`).
 enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
     static func print(_ team: Team, json: Bool) {
         if json { return emit(TeamJSON(team)) }
         var lines = [
@@ -15,17 +22,17 @@ enum Output {
             lines.append("")
             lines += table(["NAME", "POSITION"], team.players.map { [$0.name, $0.position.rawValue] })
         }
-        Swift.print(lines.joined(separator: "\n"))
+        line(lines.joined(separator: "\n"))
     }
 
     static func print(_ teams: [Team], nextPageToken: String, json: Bool) {
         if json { return emit(SearchJSON(teams: teams.map(TeamJSON.init), nextPageToken: nextPageToken)) }
         if teams.isEmpty {
-            Swift.print("no teams found")
+            line("no teams found")
         } else {
-            Swift.print(table(["ID", "NAME", "PLAYERS", "VERSION"], teams.map { [$0.id.description, $0.name, "\($0.players.count)", "\($0.version)"] }).joined(separator: "\n"))
+            line(table(["ID", "NAME", "PLAYERS", "VERSION"], teams.map { [$0.id.description, $0.name, "\($0.players.count)", "\($0.version)"] }).joined(separator: "\n"))
         }
-        if !nextPageToken.isEmpty { Swift.print("\nmore: --page-token \(nextPageToken)") }
+        if !nextPageToken.isEmpty { line("\nmore: --page-token \(nextPageToken)") }
     }
 
     static func print(_ event: TeamEvent, json: Bool) {
@@ -36,23 +43,22 @@ enum Output {
         case .teamDeleted: break
         case .playerAdded(let player), .playerRemoved(let player): detail = "player=\"\(player.name)\" position=\(player.position.rawValue)"
         }
-        Swift.print("#\(event.sequence)  \(event.name)  team=\(event.teamID) version=\(event.version) \(detail)")
-        fflush(nil)  // a pipe is block-buffered; show each event as it comes
+        line("#\(event.sequence)  \(event.name)  team=\(event.teamID) version=\(event.version) \(detail)")
     }
 
     static func printDeleted(_ id: String, json: Bool) {
         if json { return emit(["deleted": id]) }
-        Swift.print("deleted \(id)")
+        line("deleted \(id)")
     }
 
     static func printHealth(serving: Bool, store: String, json: Bool) {
         if json { return emit(HealthJSON(serving: serving, store: store)) }
-        Swift.print("\(serving ? "SERVING" : "NOT_SERVING") (store \(store))")
+        line("\(serving ? "SERVING" : "NOT_SERVING") (store \(store))")
     }
 
     static func printMethods(_ methods: [(name: String, streaming: Bool)], json: Bool) {
         if json { return emit(methods.map { MethodJSON(name: $0.name, serverStreaming: $0.streaming) }) }
-        for method in methods { Swift.print(method.name + (method.streaming ? "  (server streaming)" : "")) }
+        for method in methods { line(method.name + (method.streaming ? "  (server streaming)" : "")) }
     }
 
     /// Rows padded to their widest cell, under a header.
@@ -69,7 +75,7 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data("null".utf8)
-        Swift.print(String(decoding: data, as: UTF8.self))
+        line(String(decoding: data, as: UTF8.self))
     }
 }
 

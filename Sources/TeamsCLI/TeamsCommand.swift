@@ -32,6 +32,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
+    @Flag(help: "Wait up to --timeout for a server to be reachable, instead of failing at once when none is (gRPC's wait-for-ready).")
+    var waitForReady = false
+
     @Flag(help: "Connect with TLS, trusting the system's CAs (env TEAMS_TLS=1).")
     var tls = false
 
@@ -101,7 +104,8 @@ struct GlobalOptions: ParsableArguments {
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
         do {
             let client = try await TeamsClient.connect(
-                endpoints: endpoints, configuration: clientConfiguration, tls: clientTLS, options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000))))
+                endpoints: endpoints, configuration: clientConfiguration, tls: clientTLS,
+                options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000)), waitForReady: waitForReady))
             defer { Task { await client.close() } }
             return try await body(client)
         } catch {

@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import CoreMetrics
 import TeamsDomain
 
 extension DynamoDBTeamStore {
@@ -12,7 +13,10 @@ extension DynamoDBTeamStore {
     /// ago may be missing or listed under its old name: each candidate is checked
     /// against the team as stored, and one that no longer matches is passed over.
     public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
-        try await searchPage(query).page
+        let (page, itemsRead) = try await searchPage(query)
+        CoreMetrics.Counter(label: "dynamodb_search_pages_total").increment()
+        CoreMetrics.Counter(label: "dynamodb_search_items_read_total").increment(by: itemsRead)
+        return page
     }
 
     /// The page, and how many index entries and teams it read (the `ScannedCount`s of

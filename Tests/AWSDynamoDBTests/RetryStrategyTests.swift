@@ -22,6 +22,11 @@ final class RetryStrategyTests: XCTestCase {
         XCTAssertEqual(RetryStrategy.category(ofServiceError: "Anything", statusCode: 429), .throttling)
     }
 
+    /// A write that meets another request's transaction on its item waits and tries again.
+    func testTransactionConflictsAreRetriedWithBackoff() {
+        XCTAssertEqual(RetryStrategy.category(ofServiceError: "TransactionConflictException", statusCode: 400), .throttling)
+    }
+
     func testServerErrorsAreTransient() {
         for status in [500, 502, 503, 504] {
             XCTAssertEqual(RetryStrategy.category(ofServiceError: "InternalServerError", statusCode: status), .transient)

@@ -102,10 +102,30 @@ final class ClientChannelTests: XCTestCase {
         XCTAssertEqual(servers.events, ["call OK"])
     }
 
+    /// Fail-fast: once every endpoint's last attempt failed, a call fails at once with
+    /// the cause; one that waits for ready keeps waiting and runs when a server is back.
+    func testUnreachableEndpointsFailACallAtOnceUnlessItWaitsForReady() async throws {
+        let servers = Servers()
+        try await makeChannel(servers, endpoints: [a, b])
+        try await settle(10)
+        try await loop.submit {
+            _ = servers.channel!.startCall(self.check, .init(), options: CallOptions(timeout: .seconds(5)), listener: servers.record("fast"))
+            _ = servers.channel!.startCall(self.check, .init(), options: CallOptions(timeout: .seconds(5), waitForReady: true), listener: servers.record("patient"))
+        }.get()
+        try await settle()
+        XCTAssertEqual(servers.events, ["fast UNAVAILABLE"], "the fail-fast call ended at once, the other waits")
+        try await loop.submit { servers.reachable = [self.b] }.get()
+        for _ in 0..<100 where try await loop.submit({ try servers.requests(to: self.b).isEmpty }).get() { try await settle(10) }
+        let sent = try await loop.submit { try servers.requests(to: self.b) }.get()
+        XCTAssertEqual(sent.count, 1, "the waiting call ran once b came back")
+        try await loop.submit { try servers.answer(self.b, callID: sent[0], .ok) }.get()
+        XCTAssertEqual(servers.events, ["fast UNAVAILABLE", "patient OK"])
+    }
+
     func testAnUnreachableEndpointFailsTheCallAtItsDeadlineNamingTheCause() async throws {
         let servers = Servers()
         try await makeChannel(servers, endpoints: [a])
-        try await loop.submit { _ = servers.channel!.startCall(self.check, .init(), options: CallOptions(timeout: .milliseconds(80)), listener: servers.record("call")) }.get()
+        try await loop.submit { _ = servers.channel!.startCall(self.check, .init(), options: CallOptions(timeout: .milliseconds(80), waitForReady: true), listener: servers.record("call")) }.get()
         for _ in 0..<200 where servers.events.isEmpty { try await settle(10) }
         XCTAssertEqual(servers.events, ["call UNAVAILABLE"])
         let statistics = try await loop.submit { servers.channel!.statistics }.get()
@@ -118,8 +138,11 @@ final class ClientChannelTests: XCTestCase {
         try await makeChannel(servers, endpoints: [a, b])
         try await settle()
         try await loop.submit {
-            // Mutations, so only a call that never ran may be sent again.
-            for index in 0..<3 { _ = servers.channel!.startCall(self.addPlayer, .init(), options: CallOptions(), listener: servers.record("\(index)")) }
+            // Mutations, so only a call that never ran may be sent again. B comes up only as A
+            // drains, so they wait for ready rather than fail while neither is connected.
+            for index in 0..<3 {
+                _ = servers.channel!.startCall(self.addPlayer, .init(), options: CallOptions(waitForReady: true), listener: servers.record("\(index)"))
+            }
         }.get()
         try await settle()
         // A drains: it stops accepting, and says only call 1 will run.

@@ -24,6 +24,17 @@ final class TeamIDTests: XCTestCase {
         }
     }
 
+    /// Each way of not being an id is named, the non-canonical last character included.
+    func testSaysWhatIsWrongWithText() {
+        let id = TeamID("9m4e2mr0ui3e8a215n4g")!
+        XCTAssertNil(TeamID.problem(with: id.description))
+        XCTAssertEqual(TeamID.problem(with: "abc"), "must be 20 characters of 0-9 and a-v (an xid), got 3")
+        XCTAssertEqual(TeamID.problem(with: "9m4e2mr0ui3e8a215n4G"), "must be 20 characters of 0-9 and a-v (an xid); character 20 is \"G\"")
+        XCTAssertEqual(
+            TeamID.problem(with: "9m4e2mr0ui3e8a215n4h"),
+            "ends in \"h\", but an xid's last character is 0 or g (its last 4 bits are zero padding)")
+    }
+
     func testRejectsMalformedText() {
         for text in ["", "9m4e2mr0ui3e8a215n4", "9m4e2mr0ui3e8a215n4gg", "9M4E2MR0UI3E8A215N4G", "9m4e2mr0ui3e8a215n4w", "9m4e2mr0ui3e8a215n4-"] {
             XCTAssertNil(TeamID(text), text)

@@ -1,4 +1,5 @@
 import Foundation
+import TeamsTestSupport
 import XCTest
 
 /// The built `teams` binary against a running server.
@@ -62,10 +63,64 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(got.stdout.contains("\"name\":\"Real Madrid CF\""), got.stdout)
     }
 
-    func testUnreachableServerIsUnavailable() throws {
-        let run = try teams(["health", "--timeout", "1"], port: 1)
+    /// A refused connection fails at once, in plain words, as redis-cli and gRPC do.
+    func testARefusedConnectionFailsAtOnceSayingSo() throws {
+        let port = try LocalPorts.freePort()
+        let started = Date()
+        let run = try teams(["get", "9m4e2mr0ui3e8a215n4g", "--timeout", "10"], port: port)
+        let took = Date().timeIntervalSince(started)
         XCTAssertEqual(run.status, 24, "10 + UNAVAILABLE")
-        XCTAssertTrue(run.stderr.hasPrefix("UNAVAILABLE: cannot connect to 127.0.0.1:1"), run.stderr)
+        XCTAssertEqual(run.stderr, "UNAVAILABLE: could not connect to 127.0.0.1:\(port): connection refused\n")
+        XCTAssertLessThan(took, 3, "failed within \(took) s, not after its 10 s timeout")
+    }
+
+    /// --wait-for-ready keeps trying up to --timeout, then names the cause.
+    func testWaitForReadyWaitsUpToTheTimeout() throws {
+        let port = try LocalPorts.freePort()
+        let started = Date()
+        let run = try teams(["health", "--wait-for-ready", "--timeout", "1.5"], port: port)
+        let took = Date().timeIntervalSince(started)
+        XCTAssertEqual(run.status, 24, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("UNAVAILABLE: could not connect to 127.0.0.1:\(port): connection refused"), run.stderr)
+        XCTAssertGreaterThanOrEqual(took, 1.4, "it waited for the server")
+    }
+
+    /// Output reaches a pipe line by line: `watch --json`, interrupted, leaves every event
+    /// it printed, as the text form does.
+    func testWatchJSONReachesAPipeBeforeItIsInterrupted() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        for name in ["Ajax", "Benfica"] { XCTAssertEqual(try teams(["create", name], port: server.port).status, 0) }
+        for json in [true, false] {
+            let process = Process()
+            process.executableURL = try builtExecutable("teams")
+            process.arguments = ["watch", "--from", "1"] + (json ? ["--json"] : [])
+            process.environment = ["TEAMS_SERVER": "127.0.0.1:\(server.port)"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .seconds(1))
+            kill(process.processIdentifier, SIGINT)
+            let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let lines = printed.split(separator: "\n")
+            XCTAssertEqual(lines.count, 2, "json \(json): \(printed)")
+            if json {
+                XCTAssertTrue(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, printed)
+            }
+        }
+    }
+
+    /// An id that is 20 characters of 0-9 and a-v but not canonical says what is wrong.
+    func testANonCanonicalIDSaysWhatIsWrong() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let run = try teams(["get", "9m4e2mr0ui3e8a215n4h"], port: server.port)
+        XCTAssertEqual(run.status, 13, "10 + INVALID_ARGUMENT")
+        XCTAssertEqual(
+            run.stderr,
+            "INVALID_ARGUMENT: team id \"9m4e2mr0ui3e8a215n4h\" ends in \"h\", but an xid's last character is 0 or g (its last 4 bits are zero padding)\n")
     }
 
     /// A big seed is made once and searched by later runs: `--seeded` skips seeding, and

@@ -18,7 +18,8 @@ final class DynamoDBFleetTests: XCTestCase {
         var summary: [String] = []
         for count in [1, 2, 4] {
             let result = try await runFleet(servers: count)
-            summary.append("\(count) servers: \(Int(result.throughput)) writes/s, \(result.conflicts)/\(result.writes) change writes refused by a condition, event lag p50 \(result.lag.p50) ms p99 \(result.lag.p99) ms")
+            let units = result.units.map { "\($0.key) \(String(format: "%.2f", $0.value / Double(result.writes)))" }.sorted().joined(separator: ", ")
+            summary.append("\(count) servers: \(Int(result.throughput)) writes/s, \(result.conflicts)/\(result.writes) change writes refused by a condition, event lag p50 \(result.lag.p50) ms p99 \(result.lag.p99) ms, capacity units per change write as moto reports them: \(units)")
         }
         print("fleet: " + summary.joined(separator: "; "))
     }
@@ -28,6 +29,8 @@ final class DynamoDBFleetTests: XCTestCase {
         var writes: Int
         var conflicts: Int
         var lag: (p50: Int64, p99: Int64)
+        /// Consumed capacity units reported, by purpose.
+        var units: [String: Double]
     }
 
     private func runFleet(servers count: Int, file: StaticString = #filePath, line: UInt = #line) async throws -> FleetResult {
@@ -80,8 +83,13 @@ final class DynamoDBFleetTests: XCTestCase {
         // Only real version conflicts refuse a change: no shared item to race for.
         var writes = 0
         var conflicts = 0
+        var units: [String: Double] = [:]
         for port in metricsPorts {
             let samples = try await scrape(port)
+            for (name, value) in samples where name.hasPrefix("dynamodb_consumed_capacity_units_total{") {
+                let purpose = name.components(separatedBy: "purpose=\"").last?.components(separatedBy: "\"").first ?? "?"
+                units[purpose, default: 0] += value
+            }
             writes += Int(samples[#"dynamodb_change_writes_total{outcome="written"}"#] ?? 0)
             conflicts += Int(samples[#"dynamodb_change_writes_total{outcome="condition_failed"}"#] ?? 0)
         }
@@ -91,7 +99,7 @@ final class DynamoDBFleetTests: XCTestCase {
         for server in servers {
             XCTAssertEqual(DynamoDBScaleOutTests.lines(server.log, atLevels: ["error", "critical"]), [], server.log, file: file, line: line)
         }
-        return FleetResult(throughput: report["throughput_per_s"] as? Double ?? 0, writes: writes, conflicts: conflicts, lag: arrivals.lag)
+        return FleetResult(throughput: report["throughput_per_s"] as? Double ?? 0, writes: writes, conflicts: conflicts, lag: arrivals.lag, units: units)
     }
 
     /// kill -9 of the server holding the sequencer lease, under load: another takes over

@@ -135,7 +135,9 @@ public final class DynamoDBClient: Sendable {
                     errorTypeHeader: response.headers.first(name: "x-amzn-ErrorType"),
                     body: bytes
                 )
-                if RetryStrategy.category(ofServiceError: failure.type, statusCode: failure.statusCode) == .throttling {
+                if RetryStrategy.conflictErrorCodes.contains(failure.type) {
+                    metrics.conflicts.increment()
+                } else if RetryStrategy.category(ofServiceError: failure.type, statusCode: failure.statusCode) == .throttling {
                     metrics.throttles.increment()
                 }
                 logger.debug(
@@ -197,11 +199,13 @@ public final class DynamoDBClient: Sendable {
         let attempts: Counter
         let retries: Counter
         let throttles: Counter
+        let conflicts: Counter
 
         init(_ operation: String) {
             attempts = Counter(label: "dynamodb_attempts_total", dimensions: [("operation", operation)])
             retries = Counter(label: "dynamodb_retries_total", dimensions: [("operation", operation)])
             throttles = Counter(label: "dynamodb_throttles_total", dimensions: [("operation", operation)])
+            conflicts = Counter(label: "dynamodb_conflicts_total", dimensions: [("operation", operation)])
         }
     }
 

@@ -77,6 +77,11 @@ public struct RetryStrategy: Sendable {
         "EC2ThrottledException",
     ]
 
+    /// Error codes that mean another request holds the item now (a write meeting a
+    /// transaction on it): retried like throttling, with jittered backoff, and counted
+    /// apart (`dynamodb_conflicts_total`).
+    public static let conflictErrorCodes: Set<String> = ["TransactionConflictException"]
+
     /// Error codes that mean "try again" whatever the status (botocore's
     /// `TransientRetryableChecker` list).
     public static let transientErrorCodes: Set<String> = [
@@ -85,7 +90,7 @@ public struct RetryStrategy: Sendable {
 
     /// The category of a service error response, from its short `__type` and HTTP status.
     public static func category(ofServiceError type: String, statusCode: Int) -> ErrorCategory {
-        if throttlingErrorCodes.contains(type) || statusCode == 429 { return .throttling }
+        if throttlingErrorCodes.contains(type) || conflictErrorCodes.contains(type) || statusCode == 429 { return .throttling }
         if transientErrorCodes.contains(type) || (500...599).contains(statusCode) { return .transient }
         return .nonRetryable
     }

@@ -7,11 +7,16 @@ public struct CallOptions: Sendable {
     /// is unknown; nil takes the method's `idempotency` (e.g. a create that carries an
     /// idempotency key is safe, though CreateTeam in general is not).
     public var isIdempotent: Bool?
+    /// gRPC's wait-for-ready. Off (the default), a call fails at once with UNAVAILABLE
+    /// when no server can be reached (every endpoint's last connection attempt failed);
+    /// on, it waits for a connection up to its deadline, riding through a restart.
+    public var waitForReady: Bool
 
-    public init(timeout: Duration? = nil, metadata: Metadata = Metadata(), isIdempotent: Bool? = nil) {
+    public init(timeout: Duration? = nil, metadata: Metadata = Metadata(), isIdempotent: Bool? = nil, waitForReady: Bool = false) {
         self.timeout = timeout
         self.metadata = metadata
         self.isIdempotent = isIdempotent
+        self.waitForReady = waitForReady
     }
 
     var timeoutMilliseconds: UInt32? {

@@ -4,7 +4,10 @@ import NIOCore
 /// kept up and calls retried where that is safe. Confined to one event loop.
 ///
 /// - **Picking.** A call goes to the ready connection with the fewest calls in flight.
-///   While none is ready it waits, up to its deadline.
+///   While none is ready it waits, up to its deadline, as long as some endpoint may
+///   still answer. Once every endpoint's last connection attempt failed, a call fails
+///   at once with UNAVAILABLE naming why (gRPC's fail-fast), unless it waits for ready
+///   (`CallOptions.waitForReady`).
 /// - **Reconnecting.** An endpoint that cannot be reached is tried again after
 ///   `connectionBackoff`; a connection that was lost or drained (GOAWAY) is replaced at once.
 /// - **Retrying.** A call that never ran (unsent, or above a GOAWAY's last call id)
@@ -71,7 +74,7 @@ package final class ClientChannel {
             id: id, path: method.path, request: EncodedMessage(bytes: encoded), metadata: options.metadata,
             deadline: timeout.map { now + TimeAmount($0) }, sendsDeadline: !usesDefault,
             readyBy: now + TimeAmount(timeout ?? configuration.defaultTimeout),
-            isRetryable: options.isIdempotent ?? method.idempotency.isSafeToRetry, listener: listener)
+            isRetryable: options.isIdempotent ?? method.idempotency.isSafeToRetry, waitsForReady: options.waitForReady, listener: listener)
         calls[id] = call
         if usesDefault {
             defaultDeadlines.append(call)
@@ -115,6 +118,9 @@ package final class ClientChannel {
             return finish(call, .end(ResponseHead(status: .unavailable, message: "the client was closed"), payload: ByteBuffer()))
         }
         guard let connection = pick() else {
+            if !call.waitsForReady, isUnreachable, let reason = unreachableReason() {
+                return finish(call, .end(ResponseHead(reason), payload: ByteBuffer()))
+            }
             if !call.isWaiting {
                 call.isWaiting = true
                 waiting.append(call)
@@ -222,6 +228,20 @@ package final class ClientChannel {
         if let (connection, callID) = current { connection.cancel(callID: callID, error) }
     }
 
+    /// No connection is ready and every endpoint's last attempt failed: gRPC's
+    /// TRANSIENT_FAILURE, which lasts until a connection is made.
+    private var isUnreachable: Bool {
+        subchannels.allSatisfy { $0.connection == nil && $0.failedAttempts > 0 }
+    }
+
+    /// Fails the waiting calls that do not wait for ready, once no endpoint can be reached.
+    private func failFastWaiting() {
+        guard isUnreachable, let reason = unreachableReason() else { return }
+        for call in waiting where !call.waitsForReady {
+            finish(call, .end(ResponseHead(reason), payload: ByteBuffer()))
+        }
+    }
+
     /// Why no connection is ready, naming each endpoint's last failure.
     private func unreachableReason() -> RPCError? {
         let failures = subchannels.compactMap(\.lastError)
@@ -301,8 +321,9 @@ package final class ClientChannel {
                 scheduleReconnect(subchannel)
             case .failure(let error):
                 subchannel.live.removeAll { $0 === connection }
-                subchannel.lastError = RPCError(.unavailable, "cannot connect to \(subchannel.endpoint): \(error)")
+                subchannel.lastError = (error as? RPCError) ?? RPCError(.unavailable, "could not connect to \(subchannel.endpoint): \(error)")
                 scheduleReconnect(subchannel)
+                failFastWaiting()
             }
         }
     }
@@ -380,6 +401,8 @@ private final class ChannelCall {
     /// How long the call may wait for a ready connection.
     let readyBy: NIODeadline
     let isRetryable: Bool
+    /// Waits for a ready connection up to its deadline even when no endpoint can be reached.
+    let waitsForReady: Bool
     let listener: (ClientCallEvent) -> Void
     var attempt = 0
     var transparentRetries = 0
@@ -390,7 +413,10 @@ private final class ChannelCall {
     var isWaiting = false
     var isFinished = false
 
-    init(id: UInt64, path: String, request: EncodedMessage, metadata: Metadata, deadline: NIODeadline?, sendsDeadline: Bool, readyBy: NIODeadline, isRetryable: Bool, listener: @escaping (ClientCallEvent) -> Void) {
+    init(
+        id: UInt64, path: String, request: EncodedMessage, metadata: Metadata, deadline: NIODeadline?, sendsDeadline: Bool,
+        readyBy: NIODeadline, isRetryable: Bool, waitsForReady: Bool, listener: @escaping (ClientCallEvent) -> Void
+    ) {
         self.id = id
         self.path = path
         self.request = request
@@ -399,6 +425,7 @@ private final class ChannelCall {
         self.sendsDeadline = sendsDeadline
         self.readyBy = readyBy
         self.isRetryable = isRetryable
+        self.waitsForReady = waitsForReady
         self.listener = listener
     }
 }

@@ -84,6 +84,6 @@ struct BenchReport: Encodable {
         if let writesAcknowledged, let writesMissing {
             lines.append("writes       \(writesAcknowledged) acknowledged, \(writesMissing) missing when read back")
         }
-        Swift.print(lines.joined(separator: "\n"))
+        Output.line(lines.joined(separator: "\n"))
     }
 }

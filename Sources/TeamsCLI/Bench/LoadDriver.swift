@@ -15,6 +15,10 @@ final class LoadDriver {
         var errors: [StatusCode: Int] = [:]
     }
 
+    /// A load test rides through restarts: its calls wait for a server, up to their deadline.
+    private static let call = CallOptions(waitForReady: true)
+    private static let idempotentCall = CallOptions(isIdempotent: true, waitForReady: true)
+
     private let connection: RPCConnection
     private let workload: Workload
     private let targets: BenchTargets
@@ -101,12 +105,12 @@ final class LoadDriver {
         typealias Method = Teams_V1_TeamService.Method
         switch workload.draw(&random) {
         case .get:
-            connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), listener: done)
+            connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), options: Self.call, listener: done)
         case .create:
             // Keyed, so the client may retry it across a restart without creating twice.
             creates += 1
             let request = Teams_V1_CreateTeamRequest(name: targets.teamName(random.below(1_000_000)), idempotencyKey: "bench-\(targets.runID)-\(index)-\(creates)")
-            connection.startCall(Method.createTeam, request, options: CallOptions(isIdempotent: true)) { [self] event in
+            connection.startCall(Method.createTeam, request, options: Self.idempotentCall) { [self] event in
                 if case .end(let head, let payload) = event {
                     if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
                         createdTeams.append(team.id)
@@ -115,15 +119,15 @@ final class LoadDriver {
                 }
             }
         case .rename:
-            connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), listener: done)
+            connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), options: Self.call, listener: done)
         case .search:
-            connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), listener: done)
+            connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), options: Self.call, listener: done)
         case .addPlayer:
             // Names are unique per connection.
             addedPlayers += 1
             let team = createdTeams.last ?? ownTeams[addedPlayers % ownTeams.count]
             let name = "c\(index)p\(addedPlayers)"
-            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid))) { [self] event in
+            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid)), options: Self.call) { [self] event in
                 if case .end(let head, _) = event {
                     if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
                     finished(head.status, intendedAt: intended)
@@ -132,7 +136,7 @@ final class LoadDriver {
         case .removePlayer:
             // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
             let team = ownTeams[random.below(ownTeams.count)]
-            connection.startCall(Method.removePlayer, .init(teamID: team, player: .init(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .mid)), listener: done)
+            connection.startCall(Method.removePlayer, .init(teamID: team, player: .init(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .mid)), options: Self.call, listener: done)
         }
     }
 

@@ -30,6 +30,21 @@ public struct TeamID: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(utf8: text.utf8)
     }
 
+    /// What keeps `text` from being an id, in words for the caller; `nil` when it is one.
+    public static func problem(with text: some StringProtocol) -> String? {
+        let characters = Array(text)
+        guard characters.count == encodedLength else {
+            return "must be \(encodedLength) characters of 0-9 and a-v (an xid), got \(characters.count)"
+        }
+        if let (offset, character) = characters.enumerated().first(where: { !("0"..."9" ~= $0.element || "a"..."v" ~= $0.element) }) {
+            return "must be 20 characters of 0-9 and a-v (an xid); character \(offset + 1) is \"\(character)\""
+        }
+        guard TeamID(text) != nil else {
+            return "ends in \"\(characters.last!)\", but an xid's last character is 0 or g (its last 4 bits are zero padding)"
+        }
+        return nil
+    }
+
     /// Parses the text form from its UTF-8 bytes, as `init?(_:)` does, without making a String.
     /// Inlinable, so a caller's bytes reach the parser with no generic metadata to look up.
     @inlinable

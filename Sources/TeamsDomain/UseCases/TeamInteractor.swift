@@ -217,7 +217,8 @@ public struct TeamInteractor: Sendable {
 
     static func parseID(_ raw: String) throws(TeamError) -> TeamID {
         guard let id = TeamID(raw) else {
-            throw .invalidArgument("team id must be 20 characters of 0-9 and a-v (an xid), got \"\(raw.prefix(64))\"")
+            let problem = TeamID.problem(with: raw) ?? "is not an xid"
+            throw .invalidArgument("team id \"\(raw.prefix(64))\" \(problem)")
         }
         return id
     }
