@@ -59,7 +59,7 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw ValidationError("--server (or TEAMS_SERVER) must be HOST:PORT[,HOST:PORT...]: \(error)")
         }
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds, got \(timeout)") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds, got \(timeout)") }
         for (flag, path) in [("--tls-ca", tlsCa), ("--tls-cert", tlsCert), ("--tls-key", tlsKey), ("--token-file", tokenFile)] {
             if let path, !FileManager.default.isReadableFile(atPath: path) { throw ValidationError("\(flag) \(path) is not a readable file") }
         }

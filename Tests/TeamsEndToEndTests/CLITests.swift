@@ -112,6 +112,18 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// Help says what a default means, and puts the options every command shares under a heading.
+    func testHelpStatesDefaultsAndGroupsTheConnectionOptions() throws {
+        let search = try teams(["search", "--help"], port: 1)
+        XCTAssertTrue(search.stdout.contains("CONNECTION OPTIONS:"), search.stdout)
+        XCTAssertFalse(search.stdout.contains("(default: 0)"), search.stdout)
+        let rename = try teams(["rename", "--help"], port: 1)
+        XCTAssertTrue(rename.stdout.contains("without it, no check"), rename.stdout)
+        let zero = try teams(["get", "9m4e2mr0ui3e8a215n4g", "--timeout", "0"], port: 1)
+        XCTAssertEqual(zero.status, 64)
+        XCTAssertTrue(zero.stderr.contains("--timeout must be more than 0 and at most 86400 seconds, got 0.0"), zero.stderr)
+    }
+
     /// An id that is 20 characters of 0-9 and a-v but not canonical says what is wrong.
     func testANonCanonicalIDSaysWhatIsWrong() async throws {
         let server = try await TestServer.start()

@@ -40,7 +40,7 @@ struct Bench: AsyncParsableCommand {
     var checkWrites = false
     @Option(help: ArgumentHelp("Also write the run as a self-contained HTML page: throughput over time, latency percentiles, calls by status, parameters.", valueName: "file.html"))
     var report: String?
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func validate() throws {
         guard connections > 0, inFlight > 0, teams > 0, playersPerTeam >= 0 else {

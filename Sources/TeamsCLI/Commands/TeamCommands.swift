@@ -6,7 +6,7 @@ struct Create: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create a team.")
     @Argument(help: "The team's name, 1 to 100 characters.") var name: String
     @Option(help: "Makes retries safe: the same key within 24 hours returns the first team.") var idempotencyKey: String = ""
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let team = try await global.withClient { client throws(RPCError) in try await client.createTeam(name: name, idempotencyKey: idempotencyKey) }
@@ -17,7 +17,7 @@ struct Create: AsyncParsableCommand {
 struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a team and its players.")
     @Argument(help: "The team id.") var id: String
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let team = try await global.withClient { client throws(RPCError) in try await client.getTeam(id: id) }
@@ -29,12 +29,12 @@ struct Rename: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Rename a team.")
     @Argument(help: "The team id.") var id: String
     @Argument(help: "The new name.") var name: String
-    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
-    @OptionGroup var global: GlobalOptions
+    @Option(help: "Fail with ABORTED unless the team is at this version; without it, no check.") var expectedVersion: UInt64?
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let team = try await global.withClient { client throws(RPCError) in
-            try await client.renameTeam(id: id, to: name, expectedVersion: expectedVersion)
+            try await client.renameTeam(id: id, to: name, expectedVersion: expectedVersion ?? 0)
         }
         Output.print(team, json: global.json)
     }
@@ -43,11 +43,11 @@ struct Rename: AsyncParsableCommand {
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete a team.")
     @Argument(help: "The team id.") var id: String
-    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
-    @OptionGroup var global: GlobalOptions
+    @Option(help: "Fail with ABORTED unless the team is at this version; without it, no check.") var expectedVersion: UInt64?
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
-        try await global.withClient { client throws(RPCError) in try await client.deleteTeam(id: id, expectedVersion: expectedVersion) }
+        try await global.withClient { client throws(RPCError) in try await client.deleteTeam(id: id, expectedVersion: expectedVersion ?? 0) }
         Output.printDeleted(id, json: global.json)
     }
 }
@@ -57,7 +57,7 @@ struct PlayerChange: ParsableArguments {
     @Argument(help: "The team id.") var id: String
     @Argument(help: "The player's name.") var name: String
     @Argument(help: "GK, DEF, MID or ST.") var position: String
-    @Option(help: "Fail with ABORTED unless the team is at this version.") var expectedVersion: UInt64 = 0
+    @Option(help: "Fail with ABORTED unless the team is at this version; without it, no check.") var expectedVersion: UInt64?
 
     /// An unknown position is sent as unspecified, so the server names the rule.
     var parsedPosition: Position? { Position(code: position) }
@@ -66,11 +66,11 @@ struct PlayerChange: ParsableArguments {
 struct AddPlayer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add-player", abstract: "Add a player to a team; names are unique in a team.")
     @OptionGroup var player: PlayerChange
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let team = try await global.withClient { [player] client throws(RPCError) in
-            try await client.addPlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion)
+            try await client.addPlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion ?? 0)
         }
         Output.print(team, json: global.json)
     }
@@ -79,11 +79,11 @@ struct AddPlayer: AsyncParsableCommand {
 struct RemovePlayer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove-player", abstract: "Remove the player with this name and position from a team.")
     @OptionGroup var player: PlayerChange
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let team = try await global.withClient { [player] client throws(RPCError) in
-            try await client.removePlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion)
+            try await client.removePlayer(teamID: player.id, name: player.name, position: player.parsedPosition, expectedVersion: player.expectedVersion ?? 0)
         }
         Output.print(team, json: global.json)
     }
@@ -92,13 +92,17 @@ struct RemovePlayer: AsyncParsableCommand {
 struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Find teams whose name contains TERM, ignoring case.")
     @Argument(help: "Part of the name; omit to list every team.") var term: String = ""
-    @Option(help: "Teams per page, 1 to 500 (default 50).") var pageSize: Int = 0
+    @Option(help: "Teams per page, 1 to 500; the server's default is 50.") var pageSize: Int?
     @Option(help: "The token printed with the previous page.") var pageToken: String = ""
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
+
+    func validate() throws {
+        if let pageSize, !(1...500).contains(pageSize) { throw ValidationError("--page-size must be 1 to 500, got \(pageSize)") }
+    }
 
     func run() async throws {
         let page = try await global.withClient { client throws(RPCError) in
-            try await client.searchTeams(term: term, pageSize: pageSize, pageToken: pageToken)
+            try await client.searchTeams(term: term, pageSize: pageSize ?? 0, pageToken: pageToken)
         }
         Output.print(page.teams, nextPageToken: page.nextPageToken, json: global.json)
     }
@@ -106,7 +110,7 @@ struct Search: AsyncParsableCommand {
 
 struct Health: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check that the server is serving.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let health = try await global.withClient { client throws(RPCError) in try await client.check() }
@@ -116,7 +120,7 @@ struct Health: AsyncParsableCommand {
 
 struct Methods: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the methods the server implements.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         let methods = try await global.withClient { client throws(RPCError) in try await client.listMethods() }

@@ -9,7 +9,7 @@ struct Watch: AsyncParsableCommand {
         abstract: "Print team events as they happen.",
         discussion: "With --from, first prints the stored events from that sequence on. Stops on Ctrl-C; rerun with --from LAST+1 to resume without gaps.")
     @Option(help: "The first sequence to print; 0 prints only new events.") var from: UInt64 = 0
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
         try await global.withClient { client throws(RPCError) in
