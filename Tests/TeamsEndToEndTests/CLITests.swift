@@ -112,6 +112,22 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// Adds and removals can run for as long as the tester likes: adds go where there is
+    /// room under the squad limit, removals name players that are there.
+    func testAnAddAndRemoveMixRunsWithoutErrors() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let run = try teams([
+            "bench", "--teams", "4", "--players-per-team", "3", "--mix", "add-player=60,remove-player=40",
+            "--connections", "2", "--in-flight", "4", "--warmup", "200ms", "--duration", "3s", "--check-writes", "--json",
+        ], port: server.port)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(report["calls"] as? Int ?? 0, 1000, "enough calls to fill the 4 squads of 100 several times over")
+        XCTAssertEqual(report["errors"] as? [String: Int], [:])
+        XCTAssertEqual(report["writes_missing"] as? Int, 0, "every player still there was read back")
+    }
+
     /// Help says what a default means, and puts the options every command shares under a heading.
     func testHelpStatesDefaultsAndGroupsTheConnectionOptions() throws {
         let search = try teams(["search", "--help"], port: 1)

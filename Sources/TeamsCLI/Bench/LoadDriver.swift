@@ -38,9 +38,11 @@ final class LoadDriver {
     private var openLoopStart: UInt64 = 0
     private var openLoopSent: UInt64 = 0
     private var ownTeams: [String]
-    /// Teams this driver created during the run; players are added to the newest,
-    /// so seeded teams keep their size and squads never fill.
+    /// Teams this driver created during the run.
     private(set) var createdTeams: [String] = []
+    /// The squads of this driver's own and created teams: players are added to the
+    /// newest team with room, and removed only where they are.
+    private var squads: SquadModel
     /// Players the server acknowledged adding, by team id, for --check-writes.
     private(set) var addedPlayerNames: [String: [String]] = [:]
     private var creates = 0
@@ -56,6 +58,7 @@ final class LoadDriver {
         // Each connection changes only its own share of the teams, so squads fill predictably.
         self.ownTeams = targets.teamIDs.enumerated().filter { $0.offset % max(1, targets.connections) == index }.map(\.element)
         if ownTeams.isEmpty { ownTeams = targets.teamIDs }
+        self.squads = SquadModel(teams: ownTeams, seededPlayers: targets.playersPerTeam, limit: TeamRules.default.squadLimit)
     }
 
     func start() {
@@ -114,6 +117,7 @@ final class LoadDriver {
                 if case .end(let head, let payload) = event {
                     if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
                         createdTeams.append(team.id)
+                        squads.add(team: team.id)
                     }
                     finished(head.status, intendedAt: intended)
                 }
@@ -123,20 +127,47 @@ final class LoadDriver {
         case .search:
             connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), options: Self.call, listener: done)
         case .addPlayer:
-            // Names are unique per connection.
-            addedPlayers += 1
-            let team = createdTeams.last ?? ownTeams[addedPlayers % ownTeams.count]
-            let name = "c\(index)p\(addedPlayers)"
-            connection.startCall(Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid)), options: Self.call) { [self] event in
-                if case .end(let head, _) = event {
-                    if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
-                    finished(head.status, intendedAt: intended)
-                }
-            }
+            guard let team = squads.reserveRoom(&random) else { return removePlayer(intendedAt: intended, done: done) }
+            addPlayer(to: team, intendedAt: intended)
         case .removePlayer:
-            // Removes a seeded player name; after the first success it answers NOT_FOUND, which counts as an error.
-            let team = ownTeams[random.below(ownTeams.count)]
-            connection.startCall(Method.removePlayer, .init(teamID: team, player: .init(name: "p\(random.below(max(1, targets.playersPerTeam)))", position: .mid)), options: Self.call, listener: done)
+            removePlayer(intendedAt: intended, done: done)
+        }
+    }
+
+    /// Adds a player (names are unique per connection) to a team with room reserved.
+    private func addPlayer(to team: String, intendedAt intended: UInt64) {
+        addedPlayers += 1
+        let name = "c\(index)p\(addedPlayers)"
+        connection.startCall(Teams_V1_TeamService.Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid)), options: Self.call) { [self] event in
+            if case .end(let head, _) = event {
+                squads.finishAdd(team: team, name: name, succeeded: head.status == .ok)
+                if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
+                finished(head.status, intendedAt: intended)
+            }
+        }
+    }
+
+    /// The position a player was added with: seeded `p<i>` take the positions in turn
+    /// (as `Bench.seed` adds them), the bench's own are midfielders.
+    static func position(of name: String) -> Teams_V1_Position {
+        guard name.hasPrefix("p"), let number = Int(name.dropFirst()) else { return .mid }
+        return [.gk, .def, .mid, .st][number % 4]
+    }
+
+    /// Removes a player the model knows is there; with every squad empty, adds one instead.
+    private func removePlayer(intendedAt intended: UInt64, done: @escaping (ClientCallEvent) -> Void) {
+        guard let (team, name) = squads.takePlayer(&random) else {
+            guard let team = squads.reserveRoom(&random) else { return finished(.ok, intendedAt: intended) }
+            return addPlayer(to: team, intendedAt: intended)
+        }
+        // Seeded players were added with positions in turn; the server matches the name and the position.
+        let position = Self.position(of: name)
+        connection.startCall(Teams_V1_TeamService.Method.removePlayer, .init(teamID: team, player: .init(name: name, position: position)), options: Self.call) { [self] event in
+            if case .end(let head, _) = event {
+                squads.finishRemove(team: team, name: name, succeeded: head.status == .ok)
+                if head.status == .ok { addedPlayerNames[team]?.removeAll { $0 == name } }
+                finished(head.status, intendedAt: intended)
+            }
         }
     }
 

@@ -1,0 +1,61 @@
+/// What one load driver knows of the squads it changes. Each connection changes only
+/// its own teams, so the model is exact: adds go to teams with room under the squad
+/// limit, and removals name players that are there. A mix of adds and removals can
+/// then run for hours without an error of the bench's own making.
+struct SquadModel {
+    private var players: [String: [String]] = [:]
+    /// Adds in flight per team: room is reserved when a call is sent.
+    private var pendingAdds: [String: Int] = [:]
+    private var teams: [String] = []
+    let limit: Int
+
+    /// `teams` with `seededPlayers` players each, named `p0`, `p1`, … as the bench seeds them.
+    init(teams: [String], seededPlayers: Int, limit: Int) {
+        self.limit = limit
+        for team in teams { add(team: team, players: (0..<seededPlayers).map { "p\($0)" }) }
+    }
+
+    mutating func add(team: String, players names: [String] = []) {
+        guard players[team] == nil else { return }
+        players[team] = names
+        teams.append(team)
+    }
+
+    /// The newest team with room for one more player (the room is reserved), or a
+    /// random one with room; `nil` when every squad is full.
+    mutating func reserveRoom(_ random: inout FastRandom) -> String? {
+        let (players, pendingAdds, limit) = (self.players, self.pendingAdds, self.limit)
+        func hasRoom(_ team: String) -> Bool { players[team]!.count + pendingAdds[team, default: 0] < limit }
+        var choice = teams.last.flatMap { hasRoom($0) ? $0 : nil }
+        if choice == nil, !teams.isEmpty {
+            let start = random.below(teams.count)
+            choice = (0..<teams.count).map { teams[(start + $0) % teams.count] }.first(where: hasRoom)
+        }
+        if let choice { self.pendingAdds[choice, default: 0] += 1 }
+        return choice
+    }
+
+    mutating func finishAdd(team: String, name: String, succeeded: Bool) {
+        pendingAdds[team, default: 1] -= 1
+        if succeeded { players[team, default: []].append(name) }
+    }
+
+    /// A random player of a random team, taken out of the model while its removal runs;
+    /// `nil` when no team has one.
+    mutating func takePlayer(_ random: inout FastRandom) -> (team: String, name: String)? {
+        guard !teams.isEmpty else { return nil }
+        let start = random.below(teams.count)
+        for offset in 0..<teams.count {
+            let team = teams[(start + offset) % teams.count]
+            guard let squad = players[team], !squad.isEmpty else { continue }
+            let name = players[team]!.remove(at: random.below(squad.count))
+            return (team, name)
+        }
+        return nil
+    }
+
+    /// A removal that failed leaves the player where the model had it.
+    mutating func finishRemove(team: String, name: String, succeeded: Bool) {
+        if !succeeded { players[team, default: []].append(name) }
+    }
+}
