@@ -162,10 +162,13 @@ final class LoadDriver {
         }
         // Seeded players were added with positions in turn; the server matches the name and the position.
         let position = Self.position(of: name)
+        // Once its removal is sent, a player is no longer a write --check-writes expects to find.
+        let wasAcknowledged = addedPlayerNames[team]?.contains(name) ?? false
+        addedPlayerNames[team]?.removeAll { $0 == name }
         connection.startCall(Teams_V1_TeamService.Method.removePlayer, .init(teamID: team, player: .init(name: name, position: position)), options: Self.call) { [self] event in
             if case .end(let head, _) = event {
                 squads.finishRemove(team: team, name: name, succeeded: head.status == .ok)
-                if head.status == .ok { addedPlayerNames[team]?.removeAll { $0 == name } }
+                if head.status != .ok, wasAcknowledged { addedPlayerNames[team, default: []].append(name) }
                 finished(head.status, intendedAt: intended)
             }
         }
