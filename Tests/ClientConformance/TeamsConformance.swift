@@ -239,8 +239,19 @@ final class Checks: Sendable {
         while isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
         let restarted = try shell(restart).trimmingCharacters(in: .whitespacesAndNewlines)
         defer { if let newPID = Int32(restarted) { kill(newPID, SIGTERM) } }
-        _ = try await client.addPlayer(teamID: team.id.description, name: "Three", position: .midfielder)
-        _ = try await client.addPlayer(teamID: team.id.description, name: "Four", position: .midfielder)
+        // The client fails fast while no server is there: retry until the restarted one
+        // answers (a call refused at connect never ran, so it is safe to send again).
+        for name in ["Three", "Four"] {
+            for attempt in 1... {
+                do throws(RPCError) {
+                    _ = try await client.addPlayer(teamID: team.id.description, name: name, position: .midfielder)
+                    break
+                } catch {
+                    guard error.code == .unavailable, attempt < 200 else { throw error }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
         let timeout = Task {
             try await Task.sleep(for: .seconds(30))
             collected.cancel()
