@@ -12,6 +12,7 @@ import PackageDescription
 //                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
 //                 └─ TeamsEventLog ────┘
 //   teams (CLI) ── TeamsClient ── TeamsWire, TeamsProto, RPCCore, RPCTransportNIO
+//   Both executables ── BuildInfo (version and git commit, recorded by Plugins/BuildInfoPlugin)
 let package = Package(
     name: "TeamService",
     platforms: [.macOS(.v15)],
@@ -45,6 +46,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // What --version and teams_build_info report.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         // Where the rules are: entities, validation, use cases and the ports they need.
         .target(name: "TeamsDomain"),
 
@@ -151,7 +155,7 @@ let package = Package(
             name: "TeamsServerMain",
             dependencies: [
                 "TeamsDomain", "RPCCore", "RPCTransportNIO", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore",
-                "TeamsDynamoDBStore", "TeamsEventLog",
+                "TeamsDynamoDBStore", "TeamsEventLog", "BuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -167,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "TeamsCLI",
             dependencies: [
-                "TeamsDomain", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO",
+                "TeamsDomain", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO", "BuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -229,6 +233,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "TeamsCLITests", dependencies: ["TeamsCLI", "RPCCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(
             name: "TeamsClientTests",
             dependencies: ["TeamsClient", "TeamsService", "TeamsDomain", "TeamsMemoryStore", "RPCCore", "RPCTransportInProcess"]

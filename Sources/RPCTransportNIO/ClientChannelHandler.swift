@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import RPCCore
 
 /// Carries one TCP connection's bytes to and from its client `ClientConnection`.
@@ -33,7 +34,9 @@ final class ClientChannelHandler: ChannelInboundHandler, ConnectionOutput {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection.closed(RPCError(.unavailable, "connection error: \(error)"))
+        // TLS alerts can come after the handshake: TLS 1.3 refuses a client certificate then.
+        let reason = error is NIOSSLError || error is BoringSSLError ? TLSFailure.reason(error) : "\(error)"
+        connection.closed(RPCError(.unavailable, "connection error: \(reason)"))
         context.close(promise: nil)
     }
 

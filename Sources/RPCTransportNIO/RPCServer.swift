@@ -117,7 +117,8 @@ public final class RPCServer: Sendable {
                         limits: limits, logger: logger, authenticator: authenticator, peerAddress: channel.remoteAddress?.ipAddress,
                         metrics: metrics, logsEveryCall: configuration.logsEveryCall, peerLog: peerLog)
                     try channel.pipeline.syncOperations.addHandler(
-                        ServerChannelHandler(connection: connection, metrics: metrics, usesTLS: tlsContext != nil))
+                        ServerChannelHandler(
+                            connection: connection, metrics: metrics, usesTLS: tlsContext != nil, maximumFrameLength: configuration.maximumFrameLength))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -18,11 +18,16 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
     private let metrics: ServerMetrics?
     /// Until a TLS handshake completes; a connection that closes before then counts as refused by TLS.
     private var awaitsTLSHandshake: Bool
+    /// On a plaintext port, until the first read: a TLS or HTTP client there is told so and closed.
+    private var checksFirstBytes: Bool
+    private let maximumFrameLength: UInt32
 
-    init(connection: ServerConnection, metrics: ServerMetrics?, usesTLS: Bool) {
+    init(connection: ServerConnection, metrics: ServerMetrics?, usesTLS: Bool, maximumFrameLength: UInt32) {
         self.connection = connection
         self.metrics = metrics
         self.awaitsTLSHandshake = usesTLS
+        self.checksFirstBytes = !usesTLS
+        self.maximumFrameLength = maximumFrameLength
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -36,7 +41,24 @@ final class ServerChannelHandler: ChannelInboundHandler, ConnectionOutput {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        connection.receive(unwrapInboundIn(data))
+        let bytes = unwrapInboundIn(data)
+        if checksFirstBytes {
+            checksFirstBytes = false
+            if let foreign = ForeignProtocol.recognize(bytes, maximumFrameLength: maximumFrameLength) { return refuse(foreign, context: context) }
+        }
+        connection.receive(bytes)
+    }
+
+    /// Closes a connection whose client speaks another protocol: at once for TLS, whose
+    /// client then reports a handshake cut short, and after a plain-text 400 for HTTP,
+    /// so that curl shows what this port is.
+    private func refuse(_ foreign: ForeignProtocol, context: ChannelHandlerContext) {
+        metrics?.connectionRejected(.badStream)
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        guard foreign == .http else { return context.close(promise: nil) }
+        let body = "This port speaks TeamService's binary protocol (docs/PROTOCOL.md), not HTTP.\n"
+        let response = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -1,4 +1,6 @@
 import Foundation
+import RPCCore
+import TeamsClient
 import TeamsDomain
 
 /// How the CLI prints results: aligned tables for people, JSON with `--json`.
@@ -8,6 +10,11 @@ import TeamsDomain
 enum Output {
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// A line on stderr: progress and notes that are not the command's output.
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     static func print(_ team: Team, json: Bool) {
@@ -43,7 +50,7 @@ enum Output {
         case .teamDeleted: break
         case .playerAdded(let player), .playerRemoved(let player): detail = "player=\"\(player.name)\" position=\(player.position.rawValue)"
         }
-        line("#\(event.sequence)  \(event.name)  team=\(event.teamID) version=\(event.version) \(detail)")
+        line("\(timestamp(milliseconds: event.occurredAt))  #\(event.sequence)  \(event.name)  team=\(event.teamID) version=\(event.version) \(detail)")
     }
 
     static func printDeleted(_ id: String, json: Bool) {
@@ -51,14 +58,45 @@ enum Output {
         line("deleted \(id)")
     }
 
-    static func printHealth(serving: Bool, store: String, json: Bool) {
-        if json { return emit(HealthJSON(serving: serving, store: store)) }
-        line("\(serving ? "SERVING" : "NOT_SERVING") (store \(store))")
+    static func printHealth(_ health: TeamsClient.Health, json: Bool) {
+        if json { return emit(HealthJSON(health)) }
+        line(describe(health))
+    }
+
+    /// One line per server, in the order given: its health, or why it could not say.
+    static func printHealth(of servers: [(server: String, result: Result<TeamsClient.Health, RPCError>)], json: Bool) {
+        if json {
+            return emit(servers.map { server, result in
+                switch result {
+                case .success(let health): HealthJSON(health, server: server)
+                case .failure(let error): HealthJSON(server: server, error: ErrorJSON(error))
+                }
+            })
+        }
+        let width = servers.map(\.server.count).max() ?? 0
+        for (server, result) in servers {
+            let said: String
+            switch result {
+            case .success(let health): said = describe(health)
+            case .failure(let error): said = "\(error.code): \(error.message)"
+            }
+            line(server.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + said)
+        }
+    }
+
+    private static func describe(_ health: TeamsClient.Health) -> String {
+        "\(health.serving ? "SERVING" : "NOT_SERVING") (store \(health.store)" + (health.version.isEmpty ? ")" : ", version \(health.version))")
     }
 
     static func printMethods(_ methods: [(name: String, streaming: Bool)], json: Bool) {
         if json { return emit(methods.map { MethodJSON(name: $0.name, serverStreaming: $0.streaming) }) }
         for method in methods { line(method.name + (method.streaming ? "  (server streaming)" : "")) }
+    }
+
+    /// `2026-12-07T08:31:02.123Z`: UTC, to the millisecond.
+    static func timestamp(milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// Rows padded to their widest cell, under a header.
@@ -126,8 +164,34 @@ struct SearchJSON: Encodable {
 }
 
 struct HealthJSON: Encodable {
-    var serving: Bool
-    var store: String
+    var server: String?
+    var serving: Bool?
+    var store: String?
+    var version: String?
+    var error: ErrorJSON?
+
+    init(_ health: TeamsClient.Health, server: String? = nil) {
+        self.server = server
+        serving = health.serving
+        store = health.store
+        version = health.version.isEmpty ? nil : health.version
+    }
+
+    init(server: String, error: ErrorJSON) {
+        self.server = server
+        self.error = error
+    }
+}
+
+/// A failed call, as `--json` prints it: `{"code": "NOT_FOUND", "message": "..."}`.
+struct ErrorJSON: Encodable {
+    var code: String
+    var message: String
+
+    init(_ error: RPCError) {
+        code = "\(error.code)"
+        message = error.message
+    }
 }
 
 struct MethodJSON: Encodable {

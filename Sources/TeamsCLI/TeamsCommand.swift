@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import TeamsClient
 import TeamsDomain
@@ -12,13 +13,21 @@ struct TeamsCommand: AsyncParsableCommand {
         commandName: "teams",
         abstract: "Manage football teams on a TeamService server.",
         discussion: """
-            On failure, prints `CODE: message` to stderr and exits with 10 + the status code
-            (e.g. INVALID_ARGUMENT 13, NOT_FOUND 15, ABORTED 20, UNAVAILABLE 24); 64 for bad usage.
+            On failure, prints `CODE: message` to stderr and exits with 10 + the status code \
+            (e.g. INVALID_ARGUMENT 13, NOT_FOUND 15, ABORTED 20, UNAVAILABLE 24); 64 for bad usage. \
+            The connection options may come before the subcommand too: `teams --server HOST:PORT health`.
             """,
+        version: BuildInfo.description,
         subcommands: [
             Create.self, Get.self, Rename.self, Delete.self, AddPlayer.self, RemovePlayer.self, Search.self,
             Watch.self, Health.self, Methods.self, Bench.self,
         ])
+
+    /// Parses with the connection options moved after the subcommand, where
+    /// ArgumentParser looks for them, so `teams --server X health` works as `teams health --server X`.
+    static func main() async {
+        await main(GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 /// Options every subcommand takes, before or after its arguments.
@@ -52,6 +61,33 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: "A file whose first line is the token that names you to the server (else env TEAMS_TOKEN).")
     var tokenFile: String?
+
+    /// The options above that take a value; the rest are flags.
+    static let optionsWithValues: Set<String> = ["--server", "--timeout", "--tls-ca", "--tls-cert", "--tls-key", "--tls-server-name", "--token-file"]
+    static let flags: Set<String> = ["--json", "--wait-for-ready", "--tls"]
+
+    /// `arguments` with the connection options that come before the subcommand moved
+    /// after it. Anything else before the subcommand is left where it is, for
+    /// ArgumentParser to refuse or to handle (`--help`).
+    static func movedAfterSubcommand(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if flags.contains(argument) || (optionsWithValues.contains(name) && argument.contains("=")) {
+                leading.append(argument)
+                index += 1
+            } else if optionsWithValues.contains(argument), index + 1 < arguments.endIndex {
+                leading += arguments[index...(index + 1)]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.endIndex, !arguments[index].hasPrefix("-") else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
 
     func validate() throws {
         do {
@@ -103,15 +139,20 @@ struct GlobalOptions: ParsableArguments {
     /// Connects, runs `body`, and turns an `RPCError` into `CODE: message` and an exit code.
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
         do {
-            let client = try await TeamsClient.connect(
-                endpoints: endpoints, configuration: clientConfiguration, tls: clientTLS,
-                options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000)), waitForReady: waitForReady))
-            defer { Task { await client.close() } }
-            return try await body(client)
+            return try await withConnection(to: endpoints, body)
         } catch {
             FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
             throw ExitCode(10 + Int32(error.code.rawValue))
         }
+    }
+
+    /// Connects to `endpoints` with these options, runs `body`, and closes.
+    func withConnection<T>(to endpoints: [Endpoint], _ body: (TeamsClient) async throws(RPCError) -> T) async throws(RPCError) -> T {
+        let client = try await TeamsClient.connect(
+            endpoints: endpoints, configuration: clientConfiguration, tls: clientTLS,
+            options: CallOptions(timeout: .milliseconds(Int64(timeout * 1000)), waitForReady: waitForReady))
+        defer { Task { await client.close() } }
+        return try await body(client)
     }
 }
 

@@ -108,8 +108,11 @@ public struct TeamsClient: Sendable {
     /// reconnects. Any other error ends the stream. Without `resuming`, the first
     /// error ends it. A watch lasts as long as the caller wants unless given a
     /// `timeout`, the deadline of each stream opened (DEADLINE_EXCEEDED ends it).
+    /// `onResume` hears of each interruption before the wait: the error, the
+    /// sequence the stream resumes from, and the delay.
     public func watchEvents(
-        from sequence: UInt64 = 0, timeout: Duration? = nil, resuming: Bool = false, resumeBackoff: Backoff = .connection
+        from sequence: UInt64 = 0, timeout: Duration? = nil, resuming: Bool = false, resumeBackoff: Backoff = .connection,
+        onResume: (@Sendable (_ error: RPCError, _ from: UInt64, _ after: Duration) -> Void)? = nil
     ) -> AsyncThrowingStream<TeamEvent, any Error> {
         var streamOptions = self.options
         streamOptions.timeout = timeout
@@ -134,7 +137,9 @@ public struct TeamsClient: Sendable {
                         }
                         return continuation.finish()
                     } catch let error as RPCError where resuming && error.code == .unavailable && !Task.isCancelled {
-                        try? await Task.sleep(for: resumeBackoff.delay(attempt: failures))
+                        let delay = resumeBackoff.delay(attempt: failures)
+                        onResume?(error, next, delay)
+                        try? await Task.sleep(for: delay)
                         failures += 1
                     } catch {
                         return continuation.finish(throwing: error)
@@ -147,10 +152,19 @@ public struct TeamsClient: Sendable {
 
     // MARK: Health
 
-    /// Whether the server is serving, and on which store.
-    public func check() async throws(RPCError) -> (serving: Bool, store: String) {
+    /// What `check()` reports of a server.
+    public struct Health: Sendable, Hashable {
+        public var serving: Bool
+        /// The kind of store: `memory`, `sqlite` or `dynamodb`.
+        public var store: String
+        /// The server's build, e.g. `0.1.0 (commit 1a2b3c4d5e6f, Swift 6.3.1)`; empty from servers older than the field.
+        public var version: String
+    }
+
+    /// Whether the server is serving, on which store, and its build.
+    public func check() async throws(RPCError) -> Health {
         let response = try await health.check(.init(), options: options)
-        return (response.status == .serving, response.store)
+        return Health(serving: response.status == .serving, store: response.store, version: response.version)
     }
 
     /// The methods the server implements.

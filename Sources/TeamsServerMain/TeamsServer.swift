@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import Logging
 import Metrics
@@ -25,7 +26,8 @@ struct TeamsServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "teams-server",
         abstract: "Serves TeamService over the binary protocol of docs/PROTOCOL.md.",
-        discussion: "Each option can also be set by the environment variable named in its help; the flag wins, and an empty variable counts as unset. A value that is not accepted stops start-up with exit code 64. Durations are written like 500ms, 30s, 2m or 1h. SIGINT or SIGTERM stop accepting, let calls in flight finish, and exit 0.")
+        discussion: "Each option can also be set by the environment variable named in its help; the flag wins, and an empty variable counts as unset. A value that is not accepted stops start-up with exit code 64. Durations are written like 500ms, 30s, 2m or 1h. SIGINT or SIGTERM stop accepting, let calls in flight finish, and exit 0. Exit codes: 64 for a bad option, 2 when the store cannot be opened, 3 when a port is in use.",
+        version: BuildInfo.description)
 
     // Read as text and parsed by `ServerOptions`, so that a bad flag and a bad
     // variable get the same one-line message. `.unconditional` lets a value start
@@ -245,7 +247,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
             retention: .seconds(Int64(settings.eventRetentionDays * 86_400)))
         let watch = EventWatch(outbox: teamStore, changes: changes)
         // Health/Check is open to anyone: it names the kind of store, never its path or table.
-        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.kind, events: watch)
+        let table = TeamServiceMethods.table(interactor: interactor, storeDescription: settings.store.kind, events: watch, serverVersion: BuildInfo.description)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         let configuration = settings.rpcConfiguration
 
@@ -275,6 +277,8 @@ struct TeamsServerCommand: AsyncParsableCommand {
         }
         if let factory, let port = settings.metricsPort {
             let process = ProcessMetrics(factory: factory)
+            Gauge(label: "teams_build_info", dimensions: [("version", BuildInfo.version), ("commit", BuildInfo.commit), ("swift", BuildInfo.swiftVersion)], factory: factory)
+                .record(1)
             let stored = Gauge(label: EventMetrics.storedSequence, factory: factory)
             let endpoint: MetricsEndpoint
             do {

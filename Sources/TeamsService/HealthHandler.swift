@@ -5,11 +5,13 @@ import TeamsProto
 struct HealthHandler: Teams_V1_Health.ServiceProtocol {
     /// What `Check` reports as the store, e.g. `memory`.
     let storeDescription: String
+    /// What `Check` reports as the server's build.
+    let serverVersion: String
     /// What `ListMethods` reports: every method the server implements.
     let methods: [Teams_V1_ListMethodsResponse.Method]
 
     func check(_ request: Teams_V1_CheckRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CheckResponse {
-        Teams_V1_CheckResponse(status: .serving, store: storeDescription)
+        Teams_V1_CheckResponse(status: .serving, store: storeDescription, version: serverVersion)
     }
 
     func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse {

@@ -11,13 +11,14 @@ public enum TeamServiceMethods {
     /// - Parameters:
     ///   - storeDescription: what `Health/Check` reports as the store, e.g. `memory`.
     ///   - events: the event feed for `WatchEvents`.
-    public static func table(interactor: TeamInteractor, storeDescription: String, events: EventWatch) -> MethodTable {
+    ///   - serverVersion: what `Health/Check` reports as the server's build.
+    public static func table(interactor: TeamInteractor, storeDescription: String, events: EventWatch, serverVersion: String = "") -> MethodTable {
         let listing = (Teams_V1_TeamService.Method.all + Teams_V1_Health.Method.all).map {
             Teams_V1_ListMethodsResponse.Method(name: $0.path, serverStreaming: $0.kind == .serverStreaming)
         }
         return MethodTable(services: services) { methods in
             TeamServiceHandler(interactor: interactor, events: events).register(with: &methods)
-            HealthHandler(storeDescription: storeDescription, methods: listing).registerMethods(with: &methods)
+            HealthHandler(storeDescription: storeDescription, serverVersion: serverVersion, methods: listing).registerMethods(with: &methods)
         }
     }
 }

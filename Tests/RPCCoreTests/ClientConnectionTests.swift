@@ -36,6 +36,27 @@ final class ClientConnectionTests: XCTestCase {
         XCTAssertEqual(try box.output.frames().map(\.callID), [1, 2])
     }
 
+    /// A reply in HTTP (a metrics port, say) fails the calls at once, saying what answered,
+    /// and marks the connection as never usable.
+    func testAReplyInAnotherProtocolFailsTheCallsNamingIt() async throws {
+        let box = Box()
+        try await loop.submit {
+            let connection = ClientConnection(loop: self.loop)
+            box.connection = connection
+            connection.attach(box.output)
+            connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
+                if case .end(let head, _) = event { box.events.append("\(head.status) \(head.message)") }
+                if case .notRun(let error) = event { box.events.append("\(error.code) \(error.message)") }
+            }
+            connection.receive(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"))
+        }.get()
+        try await loop.submit {}.get()
+        XCTAssertEqual(box.events.count, 1)
+        XCTAssertTrue(box.events[0].hasPrefix("UNAVAILABLE the server answered in HTTP: this is an HTTP port (the metrics port?)"), "\(box.events)")
+        XCTAssertEqual(box.connection?.foreignProtocol, .http)
+        XCTAssertTrue(box.output.isClosed)
+    }
+
     /// A server that announces a frame beyond the client's limit fails every call of
     /// the connection at once, rather than holding them while it buffers 4 GiB.
     func testAResponseFrameBeyondTheLimitFailsTheCallsAtOnce() async throws {

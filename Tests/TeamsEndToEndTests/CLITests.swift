@@ -11,10 +11,14 @@ final class CLITests: XCTestCase {
     }
 
     func teams(_ arguments: [String], port: Int) throws -> Run {
+        try run("teams", arguments, environment: ["TEAMS_SERVER": "127.0.0.1:\(port)"])
+    }
+
+    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
-        process.executableURL = try builtExecutable("teams")
+        process.executableURL = try builtExecutable(executable)
         process.arguments = arguments
-        process.environment = ["TEAMS_SERVER": "127.0.0.1:\(port)"]
+        process.environment = environment
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -149,6 +153,123 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(
             run.stderr,
             "INVALID_ARGUMENT: team id \"9m4e2mr0ui3e8a215n4h\" ends in \"h\", but an xid's last character is 0 or g (its last 4 bits are zero padding)\n")
+    }
+
+    /// `--version` on both binaries names the release, the commit and the compiler, and the
+    /// server reports the same build to `health`.
+    func testVersionsAreTheSameBuildEverywhere() throws {
+        let version = try teams(["--version"], port: 1)
+        XCTAssertEqual(version.status, 0, version.stderr)
+        XCTAssertNotNil(version.stdout.range(of: #"^\d+\.\d+\.\d+ \(commit ([0-9a-f]+(-dirty)?|unknown), Swift \d+\.\d+"#, options: .regularExpression), version.stdout)
+        XCTAssertEqual(try run("teams-server", ["--version"]).stdout, version.stdout)
+        let completion = try teams(["--generate-completion-script", "bash"], port: 1)
+        XCTAssertTrue(completion.stdout.contains("-F _teams teams"), "the documented completion script")
+
+        let process = try ServerProcess(binary: try builtExecutable("teams-server"), store: "memory")
+        defer { process.terminate() }
+        let health = try teams(["health", "--json"], port: process.port)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(health.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["version"] as? String, version.stdout.trimmingCharacters(in: .newlines), "the server's build, as its --version says")
+    }
+
+    /// `teams --server A,B health` asks each server and says which are down; connection
+    /// options may come before the subcommand.
+    func testHealthReportsEachServer() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let down = try LocalPorts.freePort()
+        let both = "127.0.0.1:\(server.port),127.0.0.1:\(down)"
+        let run = try teams(["--server", both, "health"], port: 1)
+        XCTAssertEqual(run.status, 24, "10 + UNAVAILABLE, from the server that is down")
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, run.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("127.0.0.1:\(server.port)  SERVING (store memory"), run.stdout)
+        XCTAssertTrue(lines[1].hasPrefix("127.0.0.1:\(down)  UNAVAILABLE: could not connect"), run.stdout)
+
+        let json = try teams(["--json", "--server", both, "health"], port: 1)
+        let reports = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(reports.map { $0["server"] as? String }, ["127.0.0.1:\(server.port)", "127.0.0.1:\(down)"])
+        XCTAssertEqual(reports[0]["serving"] as? Bool, true)
+        XCTAssertEqual((reports[1]["error"] as? [String: String])?["code"], "UNAVAILABLE")
+
+        let one = try teams(["--server", "127.0.0.1:\(server.port)", "health"], port: 1)
+        XCTAssertEqual(one.status, 0, one.stderr)
+    }
+
+    /// `teams watch` rides through a server restart: it resumes from the last sequence
+    /// it printed + 1, says so on stderr, and prints each event once, with its time.
+    func testWatchResumesAfterTheServerRestarts() async throws {
+        let folder = try TemporaryFolder()
+        let store = "sqlite:\(folder.path("teams.sqlite"))"
+        let binary = try builtExecutable("teams-server")
+        var server = try ServerProcess(binary: binary, store: store)
+        defer { server.terminate() }
+        XCTAssertEqual(try teams(["create", "Ajax"], port: server.port).status, 0)
+
+        let watch = Process()
+        watch.executableURL = try builtExecutable("teams")
+        watch.arguments = ["watch", "--from", "1"]
+        watch.environment = ["TEAMS_SERVER": "127.0.0.1:\(server.port)"]
+        let out = Pipe()
+        let err = Pipe()
+        watch.standardOutput = out
+        watch.standardError = err
+        try watch.run()
+        try await Task.sleep(for: .milliseconds(700))
+        XCTAssertEqual(server.stopGracefully(), 0)
+        try await Task.sleep(for: .milliseconds(300))
+        server = try ServerProcess(binary: binary, store: store, port: server.port)
+        XCTAssertEqual(try teams(["create", "Benfica"], port: server.port).status, 0)
+        try await Task.sleep(for: .seconds(2))
+        kill(watch.processIdentifier, SIGINT)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        watch.waitUntilExit()
+
+        let lines = printed.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, "each event once: \(printed)\nstderr: \(said)")
+        XCTAssertTrue(lines.first?.contains("#1  TeamCreated") ?? false, printed)
+        XCTAssertTrue(lines.last?.contains("#2  TeamCreated") ?? false, printed)
+        XCTAssertNotNil(lines.first?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  #1"#, options: .regularExpression), "a timestamp first: \(printed)")
+        XCTAssertTrue(said.contains("UNAVAILABLE") && said.contains("resuming from #2"), said)
+    }
+
+    /// A mixed run reports each operation, as text, JSON and CSV, and compares itself with a saved run.
+    func testAMixedRunReportsEachOperationAndComparesWithASavedOne() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let folder = try TemporaryFolder()
+        let common = ["bench", "--teams", "4", "--players-per-team", "2", "--mix", "get=2,search=1", "--connections", "1", "--in-flight", "2",
+            "--warmup", "100ms", "--duration", "700ms"]
+
+        let first = try teams(common + ["--json"], port: server.port)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let operations = try XCTUnwrap(report["operations"] as? [String: [String: Any]])
+        XCTAssertEqual(Set(operations.keys), ["get", "search"])
+        XCTAssertEqual(operations.values.map { $0["calls"] as? Int ?? 0 }.reduce(0, +), report["calls"] as? Int, "the operations add up to the run")
+        for key in ["min", "avg", "p50", "p90", "p99", "max"] {
+            XCTAssertNotNil((operations["get"]?["latency_us"] as? [String: Double])?[key], key)
+        }
+        XCTAssertEqual(report["servers"] as? [String], ["127.0.0.1:\(server.port)"])
+        XCTAssertNotNil(report["started_at"] as? String)
+        XCTAssertNotNil(report["client_version"] as? String)
+        let saved = folder.path("saved.json")
+        try Data(first.stdout.utf8).write(to: URL(fileURLWithPath: saved))
+
+        let csv = try teams(common + ["--csv"], port: server.port)
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertEqual(csv.stdout.split(separator: "\n").map { $0.split(separator: ",")[0] }, ["operation", "get", "search", "all"])
+
+        let compared = try teams(common + ["--compare", saved], port: server.port)
+        XCTAssertEqual(compared.status, 0, compared.stderr)
+        XCTAssertTrue(compared.stdout.contains("compared with \(saved)"), compared.stdout)
+        XCTAssertNotNil(compared.stdout.range(of: #"\ncalls/s +[0-9,]+ +[0-9,]+ +\d+\.\d\d×"#, options: .regularExpression), compared.stdout)
+        XCTAssertTrue(compared.stdout.contains("get p99 µs"), compared.stdout)
+
+        let notARun = try teams(common + ["--compare", folder.path("missing.json")], port: server.port)
+        XCTAssertEqual(notARun.status, 64)
+        XCTAssertTrue(notARun.stderr.contains("--compare"), notARun.stderr)
     }
 
     /// A big seed is made once and searched by later runs: `--seeded` skips seeding, and

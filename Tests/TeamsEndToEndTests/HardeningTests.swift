@@ -28,7 +28,7 @@ final class HardeningTests: XCTestCase {
                 return XCTFail("from \(from): expected no event within the wait, got \(result)")
             }
         }
-        let (serving, _) = try await client.check()
+        let serving = try await client.check().serving
         XCTAssertTrue(serving, "the server lives")
         await client.close()
     }
@@ -257,7 +257,7 @@ final class HardeningTests: XCTestCase {
         let server = try ServerProcess(binary: try builtExecutable("teams-server"), store: "sqlite:\(folder.path("secret-name.sqlite"))")
         defer { server.terminate() }
         let client = try await TeamsClient.connect(host: "127.0.0.1", port: server.port, options: CallOptions(timeout: .seconds(5)))
-        let (_, store) = try await client.check()
+        let store = try await client.check().store
         XCTAssertEqual(store, "sqlite")
         await client.close()
     }

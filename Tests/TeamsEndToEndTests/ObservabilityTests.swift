@@ -60,6 +60,10 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertGreaterThan(value("process_resident_memory_bytes") ?? 0, 1_000_000)
         XCTAssertGreaterThan(value("process_open_fds") ?? 0, 3)
         XCTAssertGreaterThan(value("process_cpu_seconds_total") ?? 0, 0)
+        // The build, as Prometheus' *_build_info convention has it: labels, and the value 1.
+        let build = try XCTUnwrap(samples.first { $0.key.hasPrefix("teams_build_info{") }, text)
+        XCTAssertEqual(build.value, 1)
+        XCTAssertNotNil(build.key.range(of: #"version="\d+\.\d+\.\d+",commit="[^"]+",swift="\d+\.\d+"#, options: .regularExpression), build.key)
 
         try Self.assertPassesPromtool(text)
     }

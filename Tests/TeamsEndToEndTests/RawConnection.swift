@@ -46,6 +46,17 @@ final class RawConnection {
         return bytes
     }
 
+    /// Reads until the peer closes (or the 10 s receive timeout).
+    func readAll() -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard got > 0 else { return bytes }
+            bytes += chunk[..<got]
+        }
+    }
+
     /// Reads one frame: (type, flags, call id, body).
     func readFrame() -> (type: UInt8, flags: UInt8, callID: UInt32, body: [UInt8])? {
         guard let prefix = read(4) else { return nil }

@@ -47,6 +47,44 @@ final class SecurityTests: XCTestCase {
         XCTAssertTrue([24, 14].contains(plaintext.status), "UNAVAILABLE or DEADLINE_EXCEEDED: \(plaintext.status) \(plaintext.stderr)")
     }
 
+    /// The wrong kind of port fails at once, saying what answered and what to try.
+    func testTheWrongKindOfPortSaysWhatToTry() async throws {
+        let binary = try builtExecutable("teams-server")
+        let certificates = try TestCertificates()
+        let ca = certificates.caCertificate.path
+        let metricsPort = try LocalPorts.freePort()
+        let plain = try ServerProcess(binary: binary, store: "memory", extraArguments: ["--metrics-port", "\(metricsPort)"])
+        defer { plain.terminate() }
+        let tls = try ServerProcess(binary: binary, store: "memory", extraArguments: Self.tlsArguments(certificates))
+        defer { tls.terminate() }
+        let mutual = try ServerProcess(binary: binary, store: "memory", extraArguments: Self.tlsArguments(certificates) + ["--tls-client-ca", ca])
+        defer { mutual.terminate() }
+
+        let cases: [(arguments: [String], says: String)] = [
+            (["--server", "127.0.0.1:\(tls.port)"], "the server answered in TLS: it serves TLS on this port, so connect with TLS (teams --tls)"),
+            (["--server", "127.0.0.1:\(plain.port)", "--tls-ca", ca], "it may not serve TLS on this port (try without --tls)"),
+            (["--server", "127.0.0.1:\(metricsPort)"], "the server answered in HTTP: this is an HTTP port (the metrics port?)"),
+            (["--server", "127.0.0.1:\(mutual.port)", "--tls-ca", ca], "the server requires a client certificate (mutual TLS): give one (teams --tls-cert and --tls-key)"),
+            (["--server", "127.0.0.1:\(tls.port)", "--tls-ca", certificates.otherCACertificate.path], "the server's certificate is not trusted: give the CA that signed it (teams --tls-ca)"),
+        ]
+        for (arguments, says) in cases {
+            let started = Date()
+            let run = try teams(["health", "--timeout", "10"] + arguments)
+            let took = Date().timeIntervalSince(started)
+            XCTAssertEqual(run.status, 24, "10 + UNAVAILABLE: \(arguments) \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+            XCTAssertFalse(run.stderr.contains(".cc:") || run.stderr.contains("/Sources/"), "no build paths: \(run.stderr)")
+            XCTAssertLessThan(took, 5, "\(arguments) failed at once, not after its 10 s timeout")
+        }
+
+        // curl on the RPC port is told what the port is.
+        let http = try RawConnection(port: plain.port)
+        http.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let reply = String(decoding: http.readAll(), as: UTF8.self)
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), reply)
+        XCTAssertTrue(reply.contains("binary protocol"), reply)
+    }
+
     func testRefusedHandshakesAreClearErrorsAndTheServerKeepsServing() async throws {
         let binary = try builtExecutable("teams-server")
         let certificates = try TestCertificates()
@@ -242,7 +280,7 @@ final class SecurityTests: XCTestCase {
                 }
             }
             // A denied call leaves the connection open.
-            let (serving, _) = try await client.check()
+            let serving = try await client.check().serving
             XCTAssertTrue(serving, role)
             await client.close()
         }
@@ -266,7 +304,7 @@ final class SecurityTests: XCTestCase {
         let missing = await outcome { _ = try await anonymous.createTeam(name: "No Token") }
         XCTAssertEqual(missing?.code, .unauthenticated, "\(String(describing: missing))")
         XCTAssertEqual(missing?.message, Self.unauthenticatedMessage)
-        let (serving, _) = try await anonymous.check()
+        let serving = try await anonymous.check().serving
         XCTAssertTrue(serving)
         await anonymous.close()
 

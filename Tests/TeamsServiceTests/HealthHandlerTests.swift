@@ -3,10 +3,11 @@ import TeamsProto
 import XCTest
 
 final class HealthHandlerTests: XCTestCase {
-    func testCheckReportsTheStore() async throws {
+    func testCheckReportsTheStoreAndTheBuild() async throws {
         let health = try await InProcessService().client().check()
         XCTAssertTrue(health.serving)
         XCTAssertEqual(health.store, "memory")
+        XCTAssertEqual(health.version, InProcessService.serverVersion)
     }
 
     func testListMethodsNamesEveryDescribedMethodOnce() async throws {

@@ -11,11 +11,14 @@ struct InProcessService {
     let transport: InProcessTransport
     let interactor: TeamInteractor
 
+    /// What Health/Check reports as the server's build.
+    static let serverVersion = "9.9.9 (commit test, Swift 6)"
+
     init(store: any TeamStore = InMemoryTeamRepository()) {
         let changes = ChangeSignal()
         interactor = TeamInteractor(repository: store, changes: changes)
         let events = EventWatch(outbox: store, changes: changes)
-        transport = InProcessTransport(table: TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events))
+        transport = InProcessTransport(table: TeamServiceMethods.table(interactor: interactor, storeDescription: "memory", events: events, serverVersion: Self.serverVersion))
     }
 
     func client() async throws -> TeamsClient {

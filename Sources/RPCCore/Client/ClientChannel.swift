@@ -302,6 +302,12 @@ package final class ClientChannel {
             stats.keepaliveTimeouts += connection.keepaliveTimeouts
             subchannel.live.removeAll { $0 === connection }
             if subchannel.connection === connection { subchannel.lastError = RPCError(.unavailable, "\(subchannel.endpoint): \(error.message)") }
+            if connection.foreignProtocol != nil, subchannel.connection === connection {
+                // The wrong kind of port: a failed attempt, retried with backoff, and calls that do not wait for ready fail now.
+                subchannel.connection = nil
+                scheduleReconnect(subchannel)
+                return failFastWaiting()
+            }
             replace(connection, of: subchannel)
         }
         subchannel.live.append(connection)

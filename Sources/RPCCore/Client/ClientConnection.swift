@@ -66,6 +66,9 @@ package final class ClientConnection {
     /// Request bytes written, and response bytes read, for benchmarks.
     package private(set) var bytesSent = 0
     package private(set) var bytesReceived = 0
+    /// What the server turned out to speak instead of this protocol, if it did: the
+    /// connection was never usable, like one that could not be made.
+    package private(set) var foreignProtocol: ForeignProtocol?
     /// Times no PONG came in time.
     package private(set) var keepaliveTimeouts = 0
 
@@ -168,6 +171,10 @@ package final class ClientConnection {
 
     /// Handles bytes read from the server.
     package func receive(_ buffer: ByteBuffer) {
+        if bytesReceived == 0, let foreign = ForeignProtocol.recognize(buffer, maximumFrameLength: maximumResponseFrameLength) {
+            foreignProtocol = foreign
+            return closeTransport(failing: RPCError(.unavailable, Self.explain(foreign)))
+        }
         bytesReceived += buffer.readableBytes
         if keepalive != nil { lastReadAt = .now() }
         do {
@@ -180,11 +187,25 @@ package final class ClientConnection {
                 }
             }
         } catch let error as RPCError {
-            sink?.close(after: ByteBuffer())
-            closed(error)
+            closeTransport(failing: error)
         } catch {
-            sink?.close(after: ByteBuffer())
-            closed(RPCError(.internal, "unreadable response stream: \(error)"))
+            closeTransport(failing: RPCError(.internal, "unreadable response stream: \(error)"))
+        }
+    }
+
+    /// Fails the calls with `error`, then closes the transport: in that order, so the
+    /// calls hear the cause rather than the "connection closed" the closing reports.
+    private func closeTransport(failing error: RPCError) {
+        let transport = sink
+        closed(error)
+        transport?.close(after: ByteBuffer())
+    }
+
+    /// What to say when the server answered in another protocol.
+    static func explain(_ foreign: ForeignProtocol) -> String {
+        switch foreign {
+        case .tls: "the server answered in TLS: it serves TLS on this port, so connect with TLS (teams --tls)"
+        case .http: "the server answered in HTTP: this is an HTTP port (the metrics port?), not a TeamService port"
         }
     }
 

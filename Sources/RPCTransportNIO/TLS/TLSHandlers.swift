@@ -58,12 +58,12 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        handshake.fail(RPCTLSError.handshake("\(error)"))
+        handshake.fail(RPCTLSError.handshake(TLSFailure.reason(error)))
         context.fireErrorCaught(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        handshake.fail(RPCTLSError.handshake("the server closed the connection during the TLS handshake"))
+        handshake.fail(RPCTLSError.handshake(TLSFailure.closedDuringHandshake))
         context.fireChannelInactive()
     }
 }

@@ -19,11 +19,14 @@ enum HTMLReport {
         let errorCount = report.errors.values.reduce(0, +)
         let statuses = [("OK", report.calls - errorCount)] + report.errors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         var rows: [(String, String)] = [
+            ("started", report.startedAt), ("servers", report.servers.joined(separator: ", ")),
+            ("teams (client)", report.clientVersion), ("server", report.serverVersion ?? "did not say"),
             ("target", report.target), ("mix", report.mix), ("connections", "\(report.connections)"),
             report.rate.map { ("open-loop rate", String(format: "%.0f calls/s", $0)) } ?? ("in flight per connection", "\(report.inFlight ?? 0)"),
             ("measured", String(format: "%.1f s", report.durationSeconds)), ("calls", "\(report.calls)"),
             ("throughput", String(format: "%.0f calls/s", report.throughputPerSecond)),
-            ("latency µs", String(format: "p50 %.0f · p90 %.0f · p99 %.0f · p99.9 %.0f · max %.0f", report.latency.p50, report.latency.p90, report.latency.p99, report.latency.p999, report.latency.max)),
+            ("latency µs", String(format: "min %.0f · avg %.0f · p50 %.0f · p90 %.0f · p99 %.0f · p99.9 %.0f · max %.0f",
+                report.latency.min, report.latency.avg, report.latency.p50, report.latency.p90, report.latency.p99, report.latency.p999, report.latency.max)),
             ("client CPU per call", String(format: "%.2f µs", report.clientCPUMicrosecondsPerCall)),
         ]
         if let server = report.serverCPUMicrosecondsPerCall { rows.append(("server CPU per call", String(format: "%.2f µs", server))) }
@@ -32,6 +35,12 @@ enum HTMLReport {
         rows.append(("client", "\(report.reconnects) reconnects, \(report.retries) retries, \(report.transparentRetries) transparent retries"))
 
         let table = rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
+        let operationRows = report.orderedOperations.map { name, result in
+            let cells = [name, "\(result.calls)", String(format: "%.0f", result.throughputPerSecond)]
+                + [result.latency.min, result.latency.avg, result.latency.p50, result.latency.p90, result.latency.p99, result.latency.max].map { String(format: "%.0f", $0) }
+                + [BenchReport.describe(result.errors)]
+            return "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
+        }.joined(separator: "\n")
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>teams bench: \(escape(report.mix))</title>
@@ -41,10 +50,16 @@ enum HTMLReport {
             svg { display: block; margin: 8px 0 24px; background: #fafafa; border: 1px solid #ddd; }
             .series { fill: none; stroke: #1f77b4; stroke-width: 2; } .errors { stroke: #d62728; }
             .bar { fill: #1f77b4; } .axis { stroke: #444; } .grid { stroke: #e3e3e3; } text { font-size: 12px; fill: #333; }
+            text.errors-label { fill: #d62728; }
             </style></head><body>
             <h1>teams bench: \(escape(report.mix))</h1>
             <table>
             \(table)
+            </table>
+            <h2>By operation</h2>
+            <table id="operations">
+            <tr><th>operation</th><th>calls</th><th>calls/s</th><th>min µs</th><th>avg µs</th><th>p50 µs</th><th>p90 µs</th><th>p99 µs</th><th>max µs</th><th>errors</th></tr>
+            \(operationRows)
             </table>
             <h2>Throughput</h2>
             \(throughputPlot(timeline))
@@ -63,35 +78,45 @@ enum HTMLReport {
     private static func throughputPlot(_ timeline: [ThroughputSample]) -> String {
         // A single sample still draws a line, from the start of the run.
         let samples = timeline.count == 1 ? [ThroughputSample(second: 0, callsPerSecond: timeline[0].callsPerSecond, errorsPerSecond: timeline[0].errorsPerSecond)] + timeline : timeline
-        let maxX = max(1, samples.map(\.second).max() ?? 1)
+        let maxX = max(0.001, samples.map(\.second).max() ?? 1)
         let maxY = niceMaximum(samples.map(\.callsPerSecond).max() ?? 0)
         func points(_ value: (ThroughputSample) -> Double) -> String {
             samples.map { point(x: $0.second / maxX, y: value($0) / maxY) }.joined(separator: " ")
         }
-        var body = axes(id: "throughput", xTitle: "seconds", yTitle: "calls/s", xTicks: ticks(maxX), yMaximum: maxY)
+        var body = axes(id: "throughput", xTitle: "seconds", yTitle: "calls/s", xTicks: ticks(maxX), yTicks: linearTicks(maxY))
         body += "<polyline class=\"series\" points=\"\(points(\.callsPerSecond))\"/>"
         if samples.contains(where: { $0.errorsPerSecond > 0 }) {
             body += "<polyline class=\"series errors\" points=\"\(points(\.errorsPerSecond))\"/>"
-            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#d62728\">errors/s</text>", left + plotWidth - 4, top + 14)
+            // A class, not a fill attribute: the stylesheet's `text` rule would override the attribute.
+            body += String(format: "<text class=\"errors-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">errors/s</text>", left + plotWidth - 4, top + 14)
         }
         return body + "</svg>"
     }
 
-    /// HdrHistogram's percentile plot: x is log10(1 / (1 - p)), so 90%, 99%, 99.9% … are evenly spaced.
+    /// HdrHistogram's percentile plot: x is log10(1 / (1 - p)), so 90%, 99%, 99.9% … are evenly spaced,
+    /// and y is logarithmic, so the body of the distribution is as readable as its tail.
     private static func latencyPlot(_ percentiles: [(percentile: Double, microseconds: Double)]) -> String {
         let decades = 5.0
         func x(_ percentile: Double) -> Double { log10(1 / (1 - min(percentile, 99.999) / 100)) / decades }
-        let maxY = niceMaximum(percentiles.map(\.microseconds).max() ?? 0)
+        let values = percentiles.map { max(1, $0.microseconds) }
+        let low = floor(log10(values.min() ?? 1))
+        let high = max(low + 1, ceil(log10(values.max() ?? 10)))
+        func y(_ microseconds: Double) -> Double { (log10(max(1, microseconds)) - low) / (high - low) }
+        // Decades, with 2× and 5× between them when there are only one or two decades to show.
+        let steps: [Double] = high - low <= 2 ? [1, 2, 5] : [1]
+        let yTicks = stride(from: low, through: high, by: 1).flatMap { decade in steps.map { pow(10, decade) * $0 } }
+            .filter { log10($0) <= high }
+            .map { (y($0), duration(microseconds: $0)) }
         let labels = ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"].enumerated().map { (Double($0.offset) / decades, $0.element) }
-        var body = axes(id: "latency", xTitle: "percentile", yTitle: "µs", xTicks: labels, yMaximum: maxY)
-        let line = (percentiles.count == 1 ? percentiles + percentiles : percentiles).map { point(x: x($0.percentile), y: $0.microseconds / maxY) }
+        var body = axes(id: "latency", xTitle: "percentile", yTitle: "latency (log scale)", xTicks: labels, yTicks: yTicks)
+        let line = (percentiles.count == 1 ? percentiles + percentiles : percentiles).map { point(x: x($0.percentile), y: y($0.microseconds)) }
         body += "<polyline class=\"series\" points=\"\(line.joined(separator: " "))\"/>"
         return body + "</svg>"
     }
 
     private static func statusPlot(_ statuses: [(String, Int)]) -> String {
         let maxY = niceMaximum(Double(statuses.map(\.1).max() ?? 0))
-        var body = axes(id: "status", xTitle: "status", yTitle: "calls", xTicks: [], yMaximum: maxY)
+        var body = axes(id: "status", xTitle: "status", yTitle: "calls", xTicks: [], yTicks: linearTicks(maxY))
         let slot = plotWidth / Double(statuses.count)
         for (index, (status, count)) in statuses.enumerated() {
             let barHeight = Double(count) / maxY * plotHeight
@@ -102,13 +127,13 @@ enum HTMLReport {
         return body + "</svg>"
     }
 
-    /// The SVG's opening, axes, grid lines with y labels from 0 to `yMaximum`, and the x tick labels (fractions of the width).
-    private static func axes(id: String, xTitle: String, yTitle: String, xTicks: [(Double, String)], yMaximum: Double) -> String {
+    /// The SVG's opening, axes, grid lines with their y labels, and the x tick labels (both as fractions of the plot).
+    private static func axes(id: String, xTitle: String, yTitle: String, xTicks: [(Double, String)], yTicks: [(Double, String)]) -> String {
         var svg = String(format: "<svg class=\"plot\" id=\"%@\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">", id, width, height, width, height)
-        for step in 0...4 {
-            let y = top + plotHeight * (1 - Double(step) / 4)
+        for (fraction, label) in yTicks {
+            let y = top + plotHeight * (1 - fraction)
             svg += String(format: "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, y, left + plotWidth, y)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 6, y + 4, compact(yMaximum * Double(step) / 4))
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 6, y + 4, escape(label))
         }
         for (fraction, label) in xTicks {
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", left + fraction * plotWidth, top + plotHeight + 16, escape(label))
@@ -124,10 +149,21 @@ enum HTMLReport {
         String(format: "%.1f,%.1f", left + x * plotWidth, top + plotHeight * (1 - min(1, max(0, y))))
     }
 
-    /// Ticks at whole seconds, at most ten of them.
+    /// Ticks at 1, 2 or 5 times a power of ten seconds, at most about ten of them (tenths for a run under a second).
     private static func ticks(_ maxX: Double) -> [(Double, String)] {
-        let step = max(1, (maxX / 10).rounded(.up))
-        return stride(from: 0, through: maxX, by: step).map { ($0 / maxX, String(format: "%.0f", $0)) }
+        let step = niceMaximum(maxX / 10)
+        return stride(from: 0, through: maxX * 1.0001, by: step).map { ($0 / maxX, String(format: step < 1 ? "%.1f" : "%.0f", $0)) }
+    }
+
+    /// Five grid lines from 0 to `maximum`.
+    private static func linearTicks(_ maximum: Double) -> [(Double, String)] {
+        (0...4).map { (Double($0) / 4, compact(maximum * Double($0) / 4)) }
+    }
+
+    /// `1 µs`, `10 µs`, `100 µs`, `1 ms` … `1 s`: decades of latency.
+    private static func duration(microseconds: Double) -> String {
+        microseconds >= 1_000_000 ? String(format: "%.0f s", microseconds / 1_000_000)
+            : microseconds >= 1_000 ? String(format: "%.0f ms", microseconds / 1_000) : String(format: "%.0f µs", microseconds)
     }
 
     /// 1, 2 or 5 times a power of ten at or above `value`; 1 for nothing to plot.

@@ -9,12 +9,6 @@ import TeamsProto
 /// latency. Everything runs on the loop, with callbacks instead of tasks, so the
 /// generator spends as little CPU per call as it can.
 final class LoadDriver {
-    struct Stats {
-        var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
-        var calls = 0
-        var errors: [StatusCode: Int] = [:]
-    }
-
     /// A load test rides through restarts: its calls wait for a server, up to their deadline.
     private static let call = CallOptions(waitForReady: true)
     private static let idempotentCall = CallOptions(isIdempotent: true, waitForReady: true)
@@ -28,7 +22,7 @@ final class LoadDriver {
     private let rate: Double?
     private var random: FastRandom
 
-    private(set) var stats = Stats()
+    private(set) var stats = OperationStats()
     private(set) var inFlight = 0
     private var measuring = false
     private var stopped = false
@@ -88,7 +82,7 @@ final class LoadDriver {
     }
 
     func beginMeasuring(calls: Int?) {
-        stats = Stats()
+        stats = OperationStats()
         measuring = true
         remaining = calls
     }
@@ -102,11 +96,12 @@ final class LoadDriver {
     private func issue(intendedAt intended: UInt64) {
         guard !stopped else { return }
         inFlight += 1
+        let operation = workload.draw(&random)
         let done: (ClientCallEvent) -> Void = { [self] event in
-            if case .end(let head, _) = event { finished(head.status, intendedAt: intended) }
+            if case .end(let head, _) = event { finished(operation, head.status, intendedAt: intended) }
         }
         typealias Method = Teams_V1_TeamService.Method
-        switch workload.draw(&random) {
+        switch operation {
         case .get:
             connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), options: Self.call, listener: done)
         case .create:
@@ -119,7 +114,7 @@ final class LoadDriver {
                         createdTeams.append(team.id)
                         squads.add(team: team.id)
                     }
-                    finished(head.status, intendedAt: intended)
+                    finished(.create, head.status, intendedAt: intended)
                 }
             }
         case .rename:
@@ -127,10 +122,10 @@ final class LoadDriver {
         case .search:
             connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), options: Self.call, listener: done)
         case .addPlayer:
-            guard let team = squads.reserveRoom(&random) else { return removePlayer(intendedAt: intended, done: done) }
+            guard let team = squads.reserveRoom(&random) else { return removePlayer(intendedAt: intended) }
             addPlayer(to: team, intendedAt: intended)
         case .removePlayer:
-            removePlayer(intendedAt: intended, done: done)
+            removePlayer(intendedAt: intended)
         }
     }
 
@@ -142,7 +137,7 @@ final class LoadDriver {
             if case .end(let head, _) = event {
                 squads.finishAdd(team: team, name: name, succeeded: head.status == .ok)
                 if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
-                finished(head.status, intendedAt: intended)
+                finished(.addPlayer, head.status, intendedAt: intended)
             }
         }
     }
@@ -155,9 +150,9 @@ final class LoadDriver {
     }
 
     /// Removes a player the model knows is there; with every squad empty, adds one instead.
-    private func removePlayer(intendedAt intended: UInt64, done: @escaping (ClientCallEvent) -> Void) {
+    private func removePlayer(intendedAt intended: UInt64) {
         guard let (team, name) = squads.takePlayer(&random) else {
-            guard let team = squads.reserveRoom(&random) else { return finished(.ok, intendedAt: intended) }
+            guard let team = squads.reserveRoom(&random) else { return finished(.removePlayer, .ok, intendedAt: intended) }
             return addPlayer(to: team, intendedAt: intended)
         }
         // Seeded players were added with positions in turn; the server matches the name and the position.
@@ -169,18 +164,17 @@ final class LoadDriver {
             if case .end(let head, _) = event {
                 squads.finishRemove(team: team, name: name, succeeded: head.status == .ok)
                 if head.status != .ok, wasAcknowledged { addedPlayerNames[team, default: []].append(name) }
-                finished(head.status, intendedAt: intended)
+                finished(.removePlayer, head.status, intendedAt: intended)
             }
         }
     }
 
-    private func finished(_ status: StatusCode, intendedAt intended: UInt64) {
+    /// Records a call's end as the operation it was sent as (an add with no room left is sent as a removal).
+    private func finished(_ operation: Workload.Operation, _ status: StatusCode, intendedAt intended: UInt64) {
         inFlight -= 1
         if measuring {
             let now = NIODeadline.now().uptimeNanoseconds
-            _ = stats.histogram.record(max(1, (now &- intended) / 1000))
-            stats.calls += 1
-            if status != .ok { stats.errors[status, default: 0] += 1 }
+            stats.record(operation, status, microseconds: (now &- intended) / 1000)
             if let left = remaining {
                 remaining = left - 1
                 if left <= 1 { stop() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import Histogram
 import NIOCore
@@ -14,9 +15,10 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load-test a server: seed teams, then drive a mix of calls and report throughput and latency.",
         discussion: """
-            Closed loop by default: each connection keeps --in-flight calls outstanding. With --rate the load is
-            open loop: calls are sent on a fixed schedule and latency counts from the intended send time, so a
+            Closed loop by default: each connection keeps --in-flight calls outstanding. With --rate the load is \
+            open loop: calls are sent on a fixed schedule and latency counts from the intended send time, so a \
             stalled server cannot hide behind a slowed client (coordinated omission).
+
             Pass --server-pid to also report the server's CPU time per call (read from /proc).
             """)
 
@@ -40,6 +42,10 @@ struct Bench: AsyncParsableCommand {
     var checkWrites = false
     @Option(help: ArgumentHelp("Also write the run as a self-contained HTML page: throughput over time, latency percentiles, calls by status, parameters.", valueName: "file.html"))
     var report: String?
+    @Flag(help: "Print the results as CSV, one row per operation and one for the whole run, instead of the text summary.")
+    var csv = false
+    @Option(help: ArgumentHelp("Print this run's figures beside a run saved with --json, with their ratios.", valueName: "saved.json"))
+    var compare: String?
     @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func validate() throws {
@@ -57,6 +63,10 @@ struct Bench: AsyncParsableCommand {
         _ = try Self.parseLengths(searchTermLength)
         let workload: Workload
         do { workload = try Workload(mix: mix) } catch { throw ValidationError("\(error)") }
+        if csv, global.json { throw ValidationError("--csv and --json each choose the output: give one") }
+        if let compare {
+            do { _ = try BenchComparison.load(compare) } catch { throw ValidationError("\(error)") }
+        }
         if seeded, workload.needsTeamIDs {
             throw ValidationError("--seeded works with a --mix of search and create only: the other calls need the ids of seeded teams")
         }
@@ -68,6 +78,9 @@ struct Bench: AsyncParsableCommand {
         let warmupFor = try Self.parseDuration(warmup, option: "--warmup")
         let endpoints = global.endpoints
         let progress = Progress(quiet: false)
+
+        // 0. Ask the server what it is: the report names its build, and a wrong address fails here.
+        let serverVersion = try await global.withClient { client throws(RPCError) in try await client.check().version }
 
         // 1. Seed.
         var targets = seeded
@@ -108,6 +121,7 @@ struct Bench: AsyncParsableCommand {
         let serverBefore = serverPid.flatMap(ProcessCPU.of(pid:))
         let serverIOBefore = serverPid.flatMap(ProcessIO.of(pid:))
         let started = ContinuousClock.now
+        let startedAt = Date()
         for (connection, driver) in drivers {
             try await connection.eventLoop.submit { driver.value.beginMeasuring(calls: perDriverCalls) }.get()
         }
@@ -136,22 +150,28 @@ struct Bench: AsyncParsableCommand {
         for (connection, driver) in drivers {
             try await connection.eventLoop.submit { driver.value.stop() }.get()
         }
+        // The last, partial second counts too: a run shorter than a second still has its sample.
+        let final = try await Self.snapshot(drivers)
+        let tail = (ContinuousClock.now - lastTick).seconds
+        if tail >= 0.05 || timeline.isEmpty {
+            timeline.append(ThroughputSample(
+                second: (ContinuousClock.now - started).seconds, callsPerSecond: Double(final.calls - lastCalls) / max(tail, 0.001),
+                errorsPerSecond: Double(final.errors - lastErrors) / max(tail, 0.001)))
+        }
         let elapsed = (ContinuousClock.now - started).seconds
         let clientCPUAfter = ProcessCPU.ofSelf()
         let serverAfter = serverPid.flatMap(ProcessCPU.of(pid:))
         let serverIOAfter = serverPid.flatMap(ProcessIO.of(pid:))
         let bytesAfter = try await Self.byteCounts(drivers)
 
-        var stats = LoadDriver.Stats()
+        var stats = OperationStats()
         var clientStatistics = ClientStatistics()
         var acknowledged = AcknowledgedWrites()
         for (connection, driver) in drivers {
             let (one, statistics, writes) = try await connection.eventLoop.submit {
                 (driver.value.stats, connection.statistics, AcknowledgedWrites(createdTeams: driver.value.createdTeams, addedPlayers: driver.value.addedPlayerNames))
             }.get()
-            stats.histogram.add(one.histogram)
-            stats.calls += one.calls
-            for (code, count) in one.errors { stats.errors[code, default: 0] += count }
+            stats.add(one)
             clientStatistics = clientStatistics + statistics
             acknowledged.merge(writes)
         }
@@ -161,11 +181,14 @@ struct Bench: AsyncParsableCommand {
             try await acknowledged.countMissing(client, progress: progress)
         } : nil
 
-        let calls = max(1, stats.calls)
-        let report = BenchReport(
-            target: "teams", mix: workload.description, connections: connections, inFlight: rate == nil ? inFlight : nil,
-            rate: rate, durationSeconds: elapsed, calls: stats.calls, throughputPerSecond: Double(stats.calls) / elapsed,
-            latency: .init(stats.histogram), errors: Dictionary(uniqueKeysWithValues: stats.errors.map { ("\($0.key)", $0.value) }),
+        let total = stats.total
+        let calls = max(1, total.calls)
+        var report = BenchReport(
+            target: "teams", startedAt: startedAt.formatted(Date.ISO8601FormatStyle()), servers: endpoints.map(\.description),
+            clientVersion: BuildInfo.description, serverVersion: serverVersion.isEmpty ? nil : serverVersion, mix: workload.description, connections: connections, inFlight: rate == nil ? inFlight : nil,
+            rate: rate, durationSeconds: elapsed, calls: total.calls, throughputPerSecond: Double(total.calls) / elapsed,
+            latency: .init(total.histogram), errors: Dictionary(uniqueKeysWithValues: total.errors.map { ("\($0.key)", $0.value) }),
+            operations: Dictionary(uniqueKeysWithValues: stats.byOperation.map { ($0.key.rawValue, BenchReport.OperationResult($0.value, seconds: elapsed)) }),
             bytesSentPerCall: Double(bytesAfter.sent - bytesBefore.sent) / Double(calls),
             bytesReceivedPerCall: Double(bytesAfter.received - bytesBefore.received) / Double(calls),
             framingBytesPerCall: workload.isGetOnly
@@ -177,9 +200,18 @@ struct Bench: AsyncParsableCommand {
             reconnects: clientStatistics.reconnects, retries: clientStatistics.retries,
             transparentRetries: clientStatistics.transparentRetries, keepaliveTimeouts: clientStatistics.keepaliveTimeouts,
             writesAcknowledged: checkWrites ? acknowledged.count : nil, writesMissing: missing)
-        report.print(json: global.json)
+        if let compare {
+            let saved = try BenchComparison.load(compare)
+            let now = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any] ?? [:]
+            report.comparison = BenchComparison(saved: saved, file: compare, now: now)
+        }
+        if csv {
+            Output.line(report.csv())
+        } else {
+            report.print(json: global.json)
+        }
         if let path = self.report {
-            let percentiles = Self.reportedPercentiles.map { (percentile: $0, microseconds: Double(stats.histogram.valueAtPercentile($0))) }
+            let percentiles = Self.reportedPercentiles.map { (percentile: $0, microseconds: Double(total.histogram.valueAtPercentile($0))) }
             do {
                 try HTMLReport.render(report, timeline: timeline, percentiles: percentiles).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
@@ -255,7 +287,7 @@ struct Bench: AsyncParsableCommand {
         var calls = 0
         var errors = 0
         for (connection, driver) in drivers {
-            let (c, e) = try await connection.eventLoop.submit { (driver.value.stats.calls, driver.value.stats.errors.values.reduce(0, +)) }.get()
+            let (c, e) = try await connection.eventLoop.submit { (driver.value.stats.calls, driver.value.stats.errorCount) }.get()
             calls += c
             errors += e
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TeamsClient
 import TeamsDomain
 import RPCCore
 
@@ -109,12 +110,42 @@ struct Search: AsyncParsableCommand {
 }
 
 struct Health: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that the server is serving.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check that the server is serving; with several --server addresses, each one.",
+        discussion: "Exits 0 when every server answers SERVING; otherwise with the first failure's code (10 + status), or 1 for NOT_SERVING.")
     @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     func run() async throws {
-        let health = try await global.withClient { client throws(RPCError) in try await client.check() }
-        Output.printHealth(serving: health.serving, store: health.store, json: global.json)
+        let endpoints = global.endpoints
+        guard endpoints.count > 1 else {
+            let health = try await global.withClient { client throws(RPCError) in try await client.check() }
+            Output.printHealth(health, json: global.json)
+            if !health.serving { throw ExitCode(1) }
+            return
+        }
+        // One client per endpoint, asked at once: a fleet's health is each server's.
+        let reports = await withTaskGroup(of: (Int, Result<TeamsClient.Health, RPCError>).self) { group in
+            for (index, endpoint) in endpoints.enumerated() {
+                group.addTask {
+                    do throws(RPCError) {
+                        return (index, .success(try await global.withConnection(to: [endpoint]) { client throws(RPCError) in try await client.check() }))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var reports: [(Int, Result<TeamsClient.Health, RPCError>)] = []
+            for await report in group { reports.append(report) }
+            return reports.sorted { $0.0 < $1.0 }.map { (endpoints[$0.0].description, $0.1) }
+        }
+        Output.printHealth(of: reports, json: global.json)
+        for (_, result) in reports {
+            switch result {
+            case .failure(let error): throw ExitCode(10 + Int32(error.code.rawValue))
+            case .success(let health) where !health.serving: throw ExitCode(1)
+            case .success: continue
+            }
+        }
     }
 }
 

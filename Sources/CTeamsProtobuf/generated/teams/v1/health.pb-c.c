@@ -241,7 +241,7 @@ const ProtobufCEnumDescriptor teams__v1__check_response__serving_status__descrip
   teams__v1__check_response__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor teams__v1__check_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor teams__v1__check_response__field_descriptors[3] =
 {
   {
     "status",
@@ -267,15 +267,28 @@ static const ProtobufCFieldDescriptor teams__v1__check_response__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Teams__V1__CheckResponse, version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned teams__v1__check_response__field_indices_by_name[] = {
   0,   /* field[0] = status */
   1,   /* field[1] = store */
+  2,   /* field[2] = version */
 };
 static const ProtobufCIntRange teams__v1__check_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor teams__v1__check_response__descriptor =
 {
@@ -285,7 +298,7 @@ const ProtobufCMessageDescriptor teams__v1__check_response__descriptor =
   "Teams__V1__CheckResponse",
   "teams.v1",
   sizeof(Teams__V1__CheckResponse),
-  2,
+  3,
   teams__v1__check_response__field_descriptors,
   teams__v1__check_response__field_indices_by_name,
   1,  teams__v1__check_response__number_ranges,

@@ -15,10 +15,13 @@ public struct Teams_V1_CheckResponse: Sendable, Hashable {
     public var status: Teams_V1_CheckResponse.ServingStatus
     /// The kind of store the server runs on: "memory", "sqlite" or "dynamodb"; never its path or table.
     public var store: String
+    /// The server's build: version, git commit and Swift version, e.g. "0.1.0 (commit 1a2b3c4d5e6f, Swift 6.3.1)".
+    public var version: String
 
-    public init(status: Teams_V1_CheckResponse.ServingStatus = .unspecified, store: String = "") {
+    public init(status: Teams_V1_CheckResponse.ServingStatus = .unspecified, store: String = "", version: String = "") {
         self.status = status
         self.store = store
+        self.version = version
     }
 
     /// `teams.v1.CheckResponse.ServingStatus`.
@@ -115,7 +118,8 @@ extension Teams_V1_CheckResponse: CBridgedMessage {
     public init(c message: UnsafePointer<Teams__V1__CheckResponse>) throws(WireError) {
         self.init(
             status: Teams_V1_CheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue)),
-            store: try CBridge.string(message.pointee.store))
+            store: try CBridge.string(message.pointee.store),
+            version: try CBridge.string(message.pointee.version))
     }
 
     @inlinable
@@ -123,6 +127,7 @@ extension Teams_V1_CheckResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
         message.pointee.store = try arena.cString(self.store)
+        message.pointee.version = try arena.cString(self.version)
         return message
     }
 }
@@ -130,13 +135,14 @@ extension Teams_V1_CheckResponse: CBridgedMessage {
 extension Teams_V1_CheckResponse: PackedMessage {
     @inlinable
     public var packedSize: Int {
-        ProtobufSize.int32(1, status.rawValue) + ProtobufSize.string(2, store)
+        ProtobufSize.int32(1, status.rawValue) + ProtobufSize.string(2, store) + ProtobufSize.string(3, version)
     }
 
     @inlinable
     public func pack(into writer: inout ProtobufWriter) {
         writer.int32(1, status.rawValue)
         writer.string(2, store)
+        writer.string(3, version)
     }
 }
 

@@ -50,10 +50,14 @@ struct  Teams__V1__CheckResponse
    * The kind of store the server runs on: "memory", "sqlite" or "dynamodb"; never its path or table.
    */
   char *store;
+  /*
+   * The server's build: version, git commit and Swift version, e.g. "0.1.0 (commit 1a2b3c4d5e6f, Swift 6.3.1)".
+   */
+  char *version;
 };
 #define TEAMS__V1__CHECK_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&teams__v1__check_response__descriptor) \
-    , TEAMS__V1__CHECK_RESPONSE__SERVING_STATUS__SERVING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string }
+    , TEAMS__V1__CHECK_RESPONSE__SERVING_STATUS__SERVING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Teams__V1__ListMethodsRequest
