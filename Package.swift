@@ -233,7 +233,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "TeamsCLITests", dependencies: ["TeamsCLI", "RPCCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(
+            name: "TeamsCLITests",
+            dependencies: [
+                "TeamsCLI", "RPCCore", "TeamsProto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "TeamsClientTests",
             dependencies: ["TeamsClient", "TeamsService", "TeamsDomain", "TeamsMemoryStore", "RPCCore", "RPCTransportInProcess"]

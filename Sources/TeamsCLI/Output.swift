@@ -17,6 +17,14 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// A failed call on stderr: `CODE: message`, or its JSON object.
+    static func printError(_ error: RPCError, json: Bool) {
+        guard json else { return note("\(error.code): \(error.message)") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        note(String(decoding: (try? encoder.encode(ErrorJSON(error))) ?? Data(), as: UTF8.self))
+    }
+
     static func print(_ team: Team, json: Bool) {
         if json { return emit(TeamJSON(team)) }
         var lines = [

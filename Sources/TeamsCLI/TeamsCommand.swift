@@ -20,7 +20,7 @@ struct TeamsCommand: AsyncParsableCommand {
         version: BuildInfo.description,
         subcommands: [
             Create.self, Get.self, Rename.self, Delete.self, AddPlayer.self, RemovePlayer.self, Search.self,
-            Watch.self, Health.self, Methods.self, Bench.self,
+            Watch.self, Health.self, Methods.self, Call.self, Describe.self, Bench.self,
         ])
 
     /// Parses with the connection options moved after the subcommand, where
@@ -38,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Seconds to wait for each call, retries and reconnects included.")
     var timeout: Double = 10
 
-    @Flag(help: "Print machine-readable JSON.")
+    @Flag(help: "Print machine-readable JSON; errors too, as {\"code\": ..., \"message\": ...} on stderr.")
     var json = false
 
     @Flag(help: "Wait up to --timeout for a server to be reachable, instead of failing at once when none is (gRPC's wait-for-ready).")
@@ -136,12 +136,13 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    /// Connects, runs `body`, and turns an `RPCError` into `CODE: message` and an exit code.
+    /// Connects, runs `body`, and turns an `RPCError` into `CODE: message` (a JSON object
+    /// with --json) on stderr and the exit code 10 + the status code.
     func withClient<T>(_ body: (TeamsClient) async throws(RPCError) -> T) async throws -> T {
         do {
             return try await withConnection(to: endpoints, body)
         } catch {
-            FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
+            Output.printError(error, json: json)
             throw ExitCode(10 + Int32(error.code.rawValue))
         }
     }

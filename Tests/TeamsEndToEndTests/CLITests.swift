@@ -139,6 +139,18 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(search.stdout.contains("(default: 0)"), search.stdout)
         let rename = try teams(["rename", "--help"], port: 1)
         XCTAssertTrue(rename.stdout.contains("without it, no check"), rename.stdout)
+        // Paragraphs are wrapped to the terminal, never broken mid-sentence by the source.
+        for command in [["--help"], ["bench", "--help"], ["watch", "--help"], ["call", "--help"]] {
+            let wide = try run("teams", command, environment: ["COLUMNS": "1000"])
+            // The prose: not the usage line, nor a section (`OPTIONS:` and what follows).
+            let paragraphs = wide.stdout.components(separatedBy: "\n\n").filter { paragraph in
+                let first = paragraph.split(separator: "\n").first ?? ""
+                return !paragraph.hasPrefix("USAGE") && !(first.hasSuffix(":") && first == first.uppercased())
+            }
+            for paragraph in paragraphs where !paragraph.isEmpty {
+                XCTAssertFalse(paragraph.trimmingCharacters(in: .newlines).contains("\n"), "\(command): \(paragraph)")
+            }
+        }
         let zero = try teams(["get", "9m4e2mr0ui3e8a215n4g", "--timeout", "0"], port: 1)
         XCTAssertEqual(zero.status, 64)
         XCTAssertTrue(zero.stderr.contains("--timeout must be more than 0 and at most 86400 seconds, got 0.0"), zero.stderr)
@@ -270,6 +282,77 @@ final class CLITests: XCTestCase {
         let notARun = try teams(common + ["--compare", folder.path("missing.json")], port: server.port)
         XCTAssertEqual(notARun.status, 64)
         XCTAssertTrue(notARun.stderr.contains("--compare"), notARun.stderr)
+    }
+
+    /// `teams call` sends any method a JSON request, from -d, a file or stdin, with metadata,
+    /// and prints the JSON response; errors are `CODE: message`, or JSON with --json.
+    func testCallSendsAnyMethodFromJSON() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let created = try teams(["call", "teams.v1.TeamService/CreateTeam", "-d", #"{"name": "Ajax"}"#, "-H", "request-id=cli-1"], port: server.port)
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let response = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: [String: Any]])
+        let id = try XCTUnwrap(response["team"]?["id"] as? String)
+        XCTAssertEqual(response["team"]?["version"] as? String, "1", "uint64 as a string, as proto3 JSON has it")
+
+        let folder = try TemporaryFolder()
+        let request = folder.path("add.json")
+        try Data(#"{"teamId": "\#(id)", "player": {"name": "Iker", "position": "POSITION_GK"}}"#.utf8).write(to: URL(fileURLWithPath: request))
+        let added = try teams(["call", "AddPlayer", "-d", "@\(request)"], port: server.port)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertTrue(added.stdout.contains(#""position": "POSITION_GK""#), added.stdout)
+        let got = try teams(["call", "GetTeam", "-d", #"{"id": "\#(id)"}"#], port: server.port)
+        XCTAssertTrue(got.stdout.contains(#""version": "2""#), got.stdout)
+
+        let missing = try teams(["call", "GetTeam", "-d", #"{"id": "00000000000000000000"}"#], port: server.port)
+        XCTAssertEqual(missing.status, 15, "10 + NOT_FOUND")
+        XCTAssertTrue(missing.stderr.hasPrefix("NOT_FOUND: "), missing.stderr)
+        let missingJSON = try teams(["call", "GetTeam", "-d", #"{"id": "00000000000000000000"}"#, "--json"], port: server.port)
+        let error = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(missingJSON.stderr.utf8)) as? [String: String], missingJSON.stderr)
+        XCTAssertEqual(error["code"], "NOT_FOUND")
+        XCTAssertNotNil(error["message"])
+
+        let badField = try teams(["call", "GetTeam", "-d", #"{"teamId": "x"}"#], port: server.port)
+        XCTAssertEqual(badField.status, 64)
+        XCTAssertEqual(badField.stderr, "Error: -d: teams.v1.GetTeamRequest: no field \"teamId\"; teams.v1.GetTeamRequest has id\n")
+        let unknown = try teams(["call", "Nope"], port: server.port)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("no method \"Nope\""), unknown.stderr)
+
+        // A streaming method prints each message; stdin gives the request.
+        let watch = Process()
+        watch.executableURL = try builtExecutable("teams")
+        watch.arguments = ["call", "WatchEvents", "-d", "-"]
+        watch.environment = ["TEAMS_SERVER": "127.0.0.1:\(server.port)"]
+        let input = Pipe()
+        let out = Pipe()
+        watch.standardInput = input
+        watch.standardOutput = out
+        watch.standardError = FileHandle.nullDevice
+        try watch.run()
+        input.fileHandleForWriting.write(Data(#"{"fromSequence": "1"}"#.utf8))
+        try input.fileHandleForWriting.close()
+        try await Task.sleep(for: .seconds(1))
+        kill(watch.processIdentifier, SIGINT)
+        let streamed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        watch.waitUntilExit()
+        XCTAssertTrue(streamed.contains(#""kind": "KIND_TEAM_CREATED""#) && streamed.contains(#""kind": "KIND_PLAYER_ADDED""#), streamed)
+    }
+
+    /// `teams describe` lists the methods, and prints a method's or a message's fields.
+    func testDescribePrintsMethodsAndMessages() throws {
+        let all = try teams(["describe"], port: 1)
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(all.stdout.contains("  rpc WatchEvents(teams.v1.WatchEventsRequest) returns (stream teams.v1.TeamEvent);"), all.stdout)
+        XCTAssertTrue(all.stdout.contains("service teams.v1.Health {"), all.stdout)
+        let method = try teams(["describe", "RenameTeam"], port: 1)
+        XCTAssertTrue(method.stdout.contains("message teams.v1.RenameTeamRequest {\n  string id = 1;\n  string name = 2;\n  uint64 expected_version = 3;\n}"), method.stdout)
+        let message = try teams(["describe", "Player", "--json"], port: 1)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(message.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["name"] as? String, "teams.v1.Player")
+        XCTAssertEqual((json["fields"] as? [[String: Any]])?.map { $0["type"] as? String }, ["string", "teams.v1.Position"])
+        let unknown = try teams(["describe", "Nope"], port: 1)
+        XCTAssertEqual(unknown.status, 64)
     }
 
     /// A big seed is made once and searched by later runs: `--seeded` skips seeding, and

@@ -56,19 +56,3 @@ extension ClientConnection: ClientCallTarget {
         return statistics
     }
 }
-
-/// A request encoded once, so a retry sends the same bytes without encoding again.
-struct EncodedMessage: WireMessage {
-    static var wireType: WireMessageType { WireMessageType(name: "bytes", address: 0) }
-    let bytes: ByteBuffer
-
-    init(bytes: ByteBuffer) { self.bytes = bytes }
-
-    init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
-        self.bytes = ByteBuffer(bytes: bytes)
-    }
-
-    func encode(into buffer: inout ByteBuffer) throws(WireError) {
-        buffer.writeImmutableBuffer(bytes)
-    }
-}

@@ -71,7 +71,7 @@ package final class ClientChannel {
         let usesDefault = options.timeout == nil && method.kind == .unary
         let timeout = options.timeout ?? (usesDefault ? configuration.defaultTimeout : nil)
         let call = ChannelCall(
-            id: id, path: method.path, request: EncodedMessage(bytes: encoded), metadata: options.metadata,
+            id: id, path: method.path, request: RawMessage(bytes: encoded), metadata: options.metadata,
             deadline: timeout.map { now + TimeAmount($0) }, sendsDeadline: !usesDefault,
             readyBy: now + TimeAmount(timeout ?? configuration.defaultTimeout),
             isRetryable: options.isIdempotent ?? method.idempotency.isSafeToRetry, waitsForReady: options.waitForReady, listener: listener)
@@ -398,7 +398,7 @@ private final class Subchannel {
 private final class ChannelCall {
     let id: UInt64
     let path: String
-    let request: EncodedMessage
+    let request: RawMessage
     let metadata: Metadata
     /// When the call fails DEADLINE_EXCEEDED; nil for a stream.
     let deadline: NIODeadline?
@@ -420,7 +420,7 @@ private final class ChannelCall {
     var isFinished = false
 
     init(
-        id: UInt64, path: String, request: EncodedMessage, metadata: Metadata, deadline: NIODeadline?, sendsDeadline: Bool,
+        id: UInt64, path: String, request: RawMessage, metadata: Metadata, deadline: NIODeadline?, sendsDeadline: Bool,
         readyBy: NIODeadline, isRetryable: Bool, waitsForReady: Bool, listener: @escaping (ClientCallEvent) -> Void
     ) {
         self.id = id

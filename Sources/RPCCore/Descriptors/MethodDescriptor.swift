@@ -43,7 +43,7 @@ public struct MethodDescriptor<Request: WireMessage, Response: WireMessage>: Sen
 
     /// The descriptor without its types, for lists of methods.
     public var erased: AnyMethodDescriptor {
-        AnyMethodDescriptor(path: path, kind: kind, request: Request.wireType, response: Response.wireType)
+        AnyMethodDescriptor(path: path, kind: kind, idempotency: idempotency, request: Request.wireType, response: Response.wireType)
     }
 }
 
@@ -51,6 +51,16 @@ public struct MethodDescriptor<Request: WireMessage, Response: WireMessage>: Sen
 public struct AnyMethodDescriptor: Sendable, Hashable {
     public let path: String
     public let kind: MethodKind
+    public let idempotency: MethodIdempotency
     public let request: WireMessageType
     public let response: WireMessageType
+}
+
+extension AnyMethodDescriptor {
+    /// The same method, called with requests and responses kept as bytes: for calls
+    /// whose messages are built from a schema (`DynamicMessage`).
+    public var raw: MethodDescriptor<RawMessage, RawMessage> {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return MethodDescriptor(service: String(parts.first ?? ""), method: String(parts.last ?? ""), kind: kind, idempotency: idempotency)
+    }
 }

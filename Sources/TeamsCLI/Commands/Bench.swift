@@ -99,7 +99,7 @@ struct Bench: AsyncParsableCommand {
             do {
                 connection = try await RPCConnection.connect(endpoints: endpoints, configuration: global.clientConfiguration, tls: global.clientTLS, group: group)
             } catch {
-                FileHandle.standardError.write(Data("\(error.code): \(error.message)\n".utf8))
+                Output.printError(error, json: global.json)
                 throw ExitCode(10 + Int32(error.code.rawValue))
             }
             let perConnectionRate = rate.map { $0 / Double(connections) }
