@@ -430,6 +430,9 @@ def emit_services_file(proto, registry, imports):
                 out.append(f"        func {fn}(_ request: {i}, stream: ServerStream<{o}>, context: ServerContext) async throws(RPCError)\n")
             else:
                 out.append(f"        func {fn}(_ request: {i}, context: ServerContext) async throws(RPCError) -> {o}\n")
+                out.append(f"        /// `{fn}` answered on the event loop without suspending, when the server can: a\n")
+                out.append(f"        /// response or an error ends the call with no task; nil runs `{fn}`. Must not block.\n")
+                out.append(f"        func {fn}WithoutWaiting(_ request: {i}, context: ServerContext) throws(RPCError) -> {o}?\n")
         out.append("    }\n\n")
 
         # Client stub.
@@ -448,8 +451,15 @@ def emit_services_file(proto, registry, imports):
                 out.append(f"            try await connection.unary(Method.{fn}, request, options: options)\n        }}\n")
         out.append("    }\n}\n")
 
-        # Registration.
+        # Registration, and the default of each unary method's answer without waiting.
         out.append(f"\nextension {s}.ServiceProtocol {{\n")
+        for method in service.methods:
+            if method.server_streaming:
+                continue
+            fn = lower_camel(camel_to_lower(method.name))
+            i, o = registry[method.input].swift_name, registry[method.output].swift_name
+            out.append(f"    /// By default `{fn}` always waits: it runs in a task.\n")
+            out.append(f"    public func {fn}WithoutWaiting(_ request: {i}, context: ServerContext) throws(RPCError) -> {o}? {{ nil }}\n\n")
         out.append("    /// Attaches every method of the service to `methods`.\n")
         out.append("    public func registerMethods(with methods: inout MethodTable.Registrar) {\n")
         for method in service.methods:
@@ -458,8 +468,9 @@ def emit_services_file(proto, registry, imports):
                 out.append(f"        methods.serverStreaming({s}.Method.{fn}) {{ request, stream, context throws(RPCError) in\n")
                 out.append(f"            try await self.{fn}(request, stream: stream, context: context)\n        }}\n")
             else:
-                out.append(f"        methods.unary({s}.Method.{fn}) {{ request, context throws(RPCError) in\n")
-                out.append(f"            try await self.{fn}(request, context: context)\n        }}\n")
+                out.append(f"        methods.unary(\n            {s}.Method.{fn},\n")
+                out.append(f"            immediately: {{ request, context throws(RPCError) in try self.{fn}WithoutWaiting(request, context: context) }},\n")
+                out.append(f"            {{ request, context throws(RPCError) in try await self.{fn}(request, context: context) }})\n")
         out.append("    }\n}\n")
     return "".join(out)
 

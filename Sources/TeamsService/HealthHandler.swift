@@ -14,7 +14,16 @@ struct HealthHandler: Teams_V1_Health.ServiceProtocol {
         Teams_V1_CheckResponse(status: .serving, store: storeDescription, version: serverVersion)
     }
 
+    /// Answered at once: health checks cost no task.
+    func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
+        Teams_V1_CheckResponse(status: .serving, store: storeDescription, version: serverVersion)
+    }
+
     func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse {
+        Teams_V1_ListMethodsResponse(methods: methods)
+    }
+
+    func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse? {
         Teams_V1_ListMethodsResponse(methods: methods)
     }
 }

@@ -25,28 +25,13 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
         return Teams_V1_GetTeamResponse(team: Teams_V1_Team(team))
     }
 
-    /// `getTeam`, answered without suspending when the store holds the team in memory; nil otherwise.
-    func getTeamWithoutWaiting(_ query: GetTeamQuery, context: ServerContext) throws(RPCError) -> PackedGetTeamResponse? {
-        let team: Team?
+    /// `getTeam` answered on the event loop when the store holds the team in memory; nil otherwise.
+    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? {
         do throws(TeamError) {
-            team = switch query.id {
-            case .parsed(let id): try interactor.teamWithoutWaiting(id: id)
-            case .text(let id): try interactor.teamWithoutWaiting(id: id)
-            }
+            return try interactor.teamWithoutWaiting(id: request.id).map { Teams_V1_GetTeamResponse(team: Teams_V1_Team($0)) }
         } catch {
             throw RPCError(error)
         }
-        return team.map(PackedGetTeamResponse.init)
-    }
-
-    /// Every method as generated, and GetTeam with its answer from memory first:
-    /// the hot read, which then costs no task per call.
-    func register(with methods: inout MethodTable.Registrar) {
-        registerMethods(with: &methods)
-        methods.unary(
-            Teams_V1_TeamService.Method.getTeam, reading: GetTeamQuery.self,
-            immediately: { query, context throws(RPCError) in try self.getTeamWithoutWaiting(query, context: context) },
-            { request, context throws(RPCError) in try await self.getTeam(request, context: context) })
     }
 
     func renameTeam(_ request: Teams_V1_RenameTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_RenameTeamResponse {

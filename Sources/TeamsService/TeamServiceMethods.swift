@@ -17,7 +17,7 @@ public enum TeamServiceMethods {
             Teams_V1_ListMethodsResponse.Method(name: $0.path, serverStreaming: $0.kind == .serverStreaming)
         }
         return MethodTable(services: services) { methods in
-            TeamServiceHandler(interactor: interactor, events: events).register(with: &methods)
+            TeamServiceHandler(interactor: interactor, events: events).registerMethods(with: &methods)
             HealthHandler(storeDescription: storeDescription, serverVersion: serverVersion, methods: listing).registerMethods(with: &methods)
         }
     }

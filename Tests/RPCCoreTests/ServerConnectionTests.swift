@@ -140,48 +140,43 @@ final class ServerConnectionTests: XCTestCase {
         XCTAssertEqual(seen.withLock { $0 }, traceParent)
     }
 
-    // MARK: Requests read without decoding
+    // MARK: The generated registration
 
-    /// Check's query, recording which path read it: an empty payload is read as packed bytes.
-    struct CheckQuery: PackedDecoding {
-        typealias Message = Teams_V1_CheckRequest
-        let wasPacked: Bool
-        init?(packed bytes: UnsafeRawBufferPointer) {
-            guard bytes.isEmpty else { return nil }
-            wasPacked = true
+    /// A Health service as a server writes one: Check answers without waiting when
+    /// `answers` says so, ListMethods keeps the generated default (it always waits).
+    struct Health: Teams_V1_Health.ServiceProtocol {
+        let answers: Bool
+        func check(_ request: Teams_V1_CheckRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CheckResponse {
+            Teams_V1_CheckResponse(status: .serving, store: "waited")
         }
-        init(_ message: Teams_V1_CheckRequest) { wasPacked = false }
-    }
-
-    /// Check read as a `CheckQuery`: `immediately` answers with the path that read it, or nil to wait.
-    func queryTable(answers: Bool) -> MethodTable {
-        MethodTable(services: [Teams_V1_Health.wireService]) { methods in
-            methods.unary(check, reading: CheckQuery.self, immediately: { query, _ in
-                answers ? Teams_V1_CheckResponse(status: .serving, store: query.wasPacked ? "packed" : "decoded") : nil
-            }) { _, _ in
-                Teams_V1_CheckResponse(status: .serving, store: "waited")
-            }
+        func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
+            answers ? Teams_V1_CheckResponse(status: .serving, store: withUnsafeCurrentTask { $0 == nil } ? "no task" : "in a task") : nil
+        }
+        func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse {
+            Teams_V1_ListMethodsResponse(methods: [.init(name: withUnsafeCurrentTask { $0 == nil } ? "no task" : "in a task")])
         }
     }
 
-    func testAQueryIsReadFromItsPackedBytesOrFromTheDecodedRequest() async throws {
-        // [0x08, 0x01] is field 1 = 1: unknown to CheckRequest, so valid, but not the packed pattern.
-        let input = [try ByteBuffer.request(callID: 1, path: check.path, rawPayload: []), try .request(callID: 2, path: check.path, rawPayload: [0x08, 0x01])]
-        let responses = try await serve(input, table: queryTable(answers: true)).responses()
-        XCTAssertEqual(responses.map(\.head.status), [.ok, .ok])
-        XCTAssertEqual(try responses.map { try Teams_V1_CheckResponse(decoding: $0.payload).store }, ["packed", "decoded"])
+    func generatedTable(answers: Bool) -> MethodTable {
+        MethodTable(services: [Teams_V1_Health.wireService]) { Health(answers: answers).registerMethods(with: &$0) }
     }
 
-    func testAQueryThatMustWaitGoesOnWithTheDecodedRequest() async throws {
-        let input = [try ByteBuffer.request(callID: 1, path: check.path, rawPayload: []), try .request(callID: 2, path: check.path, rawPayload: [0x08, 0x01])]
-        // The body does not suspend, so its task ends within the read batch.
-        let responses = try await serve(input, table: queryTable(answers: false)).responses()
+    func testTheGeneratedRegistrationAnswersWithoutATaskWhenTheServiceCan() async throws {
+        let input: [ByteBuffer] = [try .request(callID: 1, path: check.path, Teams_V1_CheckRequest()), try .request(callID: 2, path: listMethods.path, Teams_V1_ListMethodsRequest())]
+        let responses = try await serve(input, table: generatedTable(answers: true)).responses()
         XCTAssertEqual(responses.map(\.callID), [1, 2])
-        XCTAssertEqual(try responses.map { try Teams_V1_CheckResponse(decoding: $0.payload).store }, ["waited", "waited"])
+        XCTAssertEqual(try Teams_V1_CheckResponse(decoding: responses[0].payload).store, "no task")
+        XCTAssertEqual(try Teams_V1_ListMethodsResponse(decoding: responses[1].payload).methods.first?.name, "in a task", "the default waits")
     }
 
-    func testAnUndecodableQueryIsInvalidArgument() async throws {
-        let output = try await serve([try .request(callID: 1, path: check.path, rawPayload: [0x0a, 0x05])], table: queryTable(answers: true))
+    func testANilAnswerGoesOnToTheMethod() async throws {
+        // The body does not suspend, so its task ends within the read batch.
+        let responses = try await serve([try .request(callID: 1, path: check.path, Teams_V1_CheckRequest())], table: generatedTable(answers: false)).responses()
+        XCTAssertEqual(try responses.map { try Teams_V1_CheckResponse(decoding: $0.payload).store }, ["waited"])
+    }
+
+    func testAnUndecodableRequestIsInvalidArgumentBeforeEitherPath() async throws {
+        let output = try await serve([try .request(callID: 1, path: check.path, rawPayload: [0x0a, 0x05])], table: generatedTable(answers: true))
         XCTAssertEqual(try output.responses().map(\.head.status), [.invalidArgument])
     }
 

@@ -55,12 +55,21 @@ public struct ResponseHead: Sendable, Hashable {
 
     /// Appends a whole RESPONSE frame: this head, then `payload`'s encoding. A head
     /// that is only a status, as almost every OK is, goes in the payload's run of
-    /// bytes: one ByteBuffer write for the frame.
+    /// bytes: one ByteBuffer write for the frame; one with a message or metadata is
+    /// written first, then the payload.
     /// - Throws: `RPCError(.resourceExhausted)` when the payload is too large to
     ///   encode, or what `writeFrame(callID:into:payload:)` throws; `buffer` is then unchanged.
     @inlinable
     public func writeFrame(callID: UInt32, into buffer: inout ByteBuffer, packing payload: some PackedEncoding) throws(RPCError) {
-        guard message.isEmpty, metadata.isEmpty else { return try writeFrame(callID: callID, into: &buffer, encoding: payload) }
+        guard message.isEmpty, metadata.isEmpty else {
+            return try writeFrame(callID: callID, into: &buffer) { buffer throws(RPCError) in
+                do throws(WireError) {
+                    try payload.encode(into: &buffer)
+                } catch {
+                    throw Self.unencodable(error)
+                }
+            }
+        }
         let status = status.rawValue
         do throws(WireError) {
             try payload.encode(into: &buffer, prefixLength: Frame.headerSize + 1) { writer, payloadSize in
@@ -73,19 +82,6 @@ public struct ResponseHead: Sendable, Hashable {
             }
         } catch {
             throw Self.unencodable(error)
-        }
-    }
-
-    /// Appends a whole RESPONSE frame: this head, then `payload`'s encoding.
-    /// - Throws: `RPCError(.resourceExhausted)` when the payload is too large to
-    ///   encode, or what `writeFrame(callID:into:payload:)` throws; `buffer` is then unchanged.
-    public func writeFrame(callID: UInt32, into buffer: inout ByteBuffer, encoding payload: some ProtobufEncoding) throws(RPCError) {
-        try writeFrame(callID: callID, into: &buffer) { buffer throws(RPCError) in
-            do throws(WireError) {
-                try payload.encode(into: &buffer)
-            } catch {
-                throw Self.unencodable(error)
-            }
         }
     }
 

@@ -41,9 +41,9 @@ public struct MethodTable: Sendable {
     public struct Registrar {
         var entries: [Entry]
 
-        /// Answers `method` with `body`'s response.
+        /// Answers `method` with `body`'s response, in a task.
         @inlinable
-        public mutating func unary<Request, Response>(
+        public mutating func unary<Request, Response: PackedMessage>(
             _ method: MethodDescriptor<Request, Response>,
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
@@ -56,44 +56,24 @@ public struct MethodTable: Sendable {
         /// Answers `method` on the event loop, with no task, whenever `immediately`
         /// returns a response or throws; only when it returns nil (it would have to
         /// wait) does the call go on to `body` in a task, as `unary(_:_:)` does.
-        /// `immediately` must not block: it runs on the connection's event loop. It
-        /// answers with the response message, or with any encoding of one.
+        /// `immediately` must not block: it runs on the connection's event loop. The
+        /// generated `registerMethods` attaches every unary method this way, with the
+        /// service's `…WithoutWaiting` requirement (nil by default).
         @inlinable
-        public mutating func unary<Request, Response, Answer: PackedEncoding<Response>>(
+        public mutating func unary<Request, Response: PackedMessage>(
             _ method: MethodDescriptor<Request, Response>,
-            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Answer?,
+            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Response?,
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
             attach(method) { payload, call in
-                guard let request = decode(Request.self, payload, call),
-                    let rest = answerImmediately(call, { () throws(RPCError) in try immediately(request, call.context) }, otherwise: { request })
-                else { return nil }
-                return answerLater(call, rest, body)
-            }
-        }
-
-        /// `unary(_:immediately:_:)`, where `immediately` reads the request as a
-        /// `Query`: taken straight from the payload when `Query` reads its bytes,
-        /// decoded as `Request` otherwise. `body` gets the decoded `Request`.
-        @inlinable
-        public mutating func unary<Request, Response, Query: PackedDecoding<Request>, Answer: PackedEncoding<Response>>(
-            _ method: MethodDescriptor<Request, Response>,
-            reading _: Query.Type,
-            immediately: @escaping @Sendable (Query, ServerContext) throws(RPCError) -> Answer?,
-            _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
-        ) {
-            attach(method) { payload, call in
-                let rest: Request?
-                if let query = payload.withUnsafeReadableBytes(Query.init(packed:)) {
-                    // Read without `Request`, which is decoded only if the call has to wait.
-                    rest = answerImmediately(call, { () throws(RPCError) in try immediately(query, call.context) }, otherwise: { decode(Request.self, payload, call) })
-                } else if let request = decode(Request.self, payload, call) {
-                    rest = answerImmediately(call, { () throws(RPCError) in try immediately(Query(request), call.context) }, otherwise: { request })
-                } else {
-                    rest = nil
+                guard let request = decode(Request.self, payload, call) else { return nil }
+                do throws(RPCError) {
+                    guard let response = try immediately(request, call.context) else { return answerLater(call, request, body) }
+                    call.respond(response)
+                } catch {
+                    call.finish(error)
                 }
-                guard let rest else { return nil }
-                return answerLater(call, rest, body)
+                return nil
             }
         }
 
@@ -141,30 +121,15 @@ typealias ServerHandler = @Sendable (ByteBuffer, ServerCall) -> (@Sendable () as
 
 /// The rest of a unary call, run in a task: `body`, then its response or error.
 @inlinable
-func answerLater<Request: Sendable, Response: WireMessage>(
+func answerLater<Request: Sendable, Response: PackedMessage>(
     _ call: ServerCall, _ request: Request, _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
 ) -> @Sendable () async -> Void {
     { await answer(call) { () async throws(RPCError) in try await body(request, call.context) } }
 }
 
-/// Ends `call` with `immediately`'s answer or error. When it answers nil (the call
-/// has to wait), returns `request()`, the request for the rest of the call.
-@inlinable
-func answerImmediately<Request, Answer: PackedEncoding>(
-    _ call: ServerCall, _ immediately: () throws(RPCError) -> Answer?, otherwise request: () -> Request?
-) -> Request? {
-    do throws(RPCError) {
-        guard let response = try immediately() else { return request() }
-        call.respond(response)
-    } catch {
-        call.finish(error)
-    }
-    return nil
-}
-
 /// Ends a unary call with `body`'s response or error.
 @inlinable
-func answer<Response: WireMessage>(_ call: ServerCall, _ body: () async throws(RPCError) -> Response) async {
+func answer<Response: PackedMessage>(_ call: ServerCall, _ body: () async throws(RPCError) -> Response) async {
     do throws(RPCError) {
         call.respond(try await body())
     } catch {

@@ -37,16 +37,10 @@ final class ServerCall: @unchecked Sendable {
         self.connection = connection
     }
 
-    /// Ends a unary call with OK and `response`, or with RESOURCE_EXHAUSTED when
-    /// the response is too large to encode.
-    @usableFromInline
-    func respond(_ response: some ProtobufEncoding) {
-        respond { head, buffer throws(RPCError) in try head.writeFrame(callID: callID, into: &buffer, encoding: response) }
-    }
-
-    /// `respond(_:)` for an encoding that knows its size: the frame is then one write.
-    /// Inlinable, so the encoding is packed by code specialised for it where the
-    /// handler is registered, not through its witness table.
+    /// Ends a unary call with OK and `response` in one frame, written in one run of
+    /// bytes, or with RESOURCE_EXHAUSTED when it is too large to encode. Every unary
+    /// response goes this way. Inlinable, so the message is packed by code
+    /// specialised for it where the handler is registered, not through its witness table.
     @inlinable
     func respond(_ response: some PackedEncoding) {
         respond { head, buffer throws(RPCError) in try head.writeFrame(callID: callID, into: &buffer, packing: response) }
