@@ -9,7 +9,7 @@ DEB_PACKAGES := $(BUILD_PACKAGES) python3 python3-venv prometheus chromium opens
 	golang-go golang-google-protobuf-dev protobuf-compiler
 ASAN_SCRATCH := .build-asan
 
-.PHONY: deps build run test test-unit test-asan test-protocol-doc test-clients test-downstream test-fuzz check-generated generate bench bench-compare fuzz fuzz-build clean
+.PHONY: deps build run test test-unit test-asan test-protocol-doc test-clients test-downstream test-fuzz test-generator check-generated generate bench bench-compare fuzz fuzz-build clean
 
 ## Install the Debian packages the build needs, if any is missing (needs root).
 deps:
@@ -30,8 +30,12 @@ run: build
 ## The whole test suite: generated code in sync, unit + end-to-end tests, the
 ## C bridge under AddressSanitizer, a client written from docs/PROTOCOL.md, the
 ## shipped Go and Python clients and the conformance scenarios every client passes.
-test: deps check-generated test-unit test-asan test-protocol-doc test-clients test-fuzz
+test: deps check-generated test-generator test-unit test-asan test-protocol-doc test-clients test-fuzz
 	@echo "make test: all passed"
+
+## The Swift bridge generator on a small proto with every construct it carries, and its refusals.
+test-generator: deps
+	python3 Tests/Generator/test_bridge_generator.py
 
 ## Every `import` must be a declared dependency of its target (SwiftPM's explicit import check).
 IMPORT_CHECK := --explicit-target-dependency-import-check error

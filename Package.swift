@@ -183,7 +183,7 @@ let package = Package(
         .target(
             name: "ConnectionFuzzing",
             dependencies: [
-                "RPCCore", "TeamsProto",
+                "RPCCore", "TeamsProto", "TeamsService", "TeamsDomain", "TeamsMemoryStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -145,8 +145,9 @@ class Enum:
         for index, value in enumerate(node.nodes(2)):
             name = value.string(1)
             number = value.int(2)
-            if number >= 1 << 31:
-                number -= 1 << 32
+            # A negative number is a 64-bit two's complement varint (10 bytes) in the descriptor.
+            if number >= 1 << 63:
+                number -= 1 << 64
             case = lower_camel(name[len(prefix):] if name.startswith(prefix) else name)
             self.values.append((case, number, comments.get(tuple(path + [2, index]), "")))
         if not self.values or self.values[0][1] != 0:

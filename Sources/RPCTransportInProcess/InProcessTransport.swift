@@ -7,9 +7,10 @@ import RPCCore
 ///
 /// Each `connect()` pairs a client `RPCConnection` with a server connection over
 /// an in-memory pipe on one event loop. Every byte still goes through the real
-/// path: framing, the call envelope, the method table, and the protoc-c bridge on
-/// both sides. Only the socket is missing, so tests of the service run the same
-/// code as `teams-server` without binding a port.
+/// path: framing, the call envelope, the method table, protoc-c's unpack and the
+/// generated bridge for what arrives, the generated packers for what leaves. Only
+/// the socket is missing, so tests of the service run the same code as
+/// `teams-server` without binding a port.
 public final class InProcessTransport: Sendable {
     private let table: MethodTable
     private let loop: any EventLoop

@@ -17,8 +17,8 @@ import TeamsDomain
 ///   in order, testing each key.
 /// - **trigram**: the trigram index (`team_name_trigrams`) gives the teams holding every
 ///   trigram of the term; they are sorted and cut after the cursor. The cost grows with
-///   the candidates (about 0.85 µs each).
-/// - **walk**: the `(name_key, id)` index in order from the cursor (about 0.12 µs a key),
+///   the candidates.
+/// - **walk**: the `(name_key, id)` index in order from the cursor, a few times cheaper a key,
 ///   for a term of 1 character or none, which usually matches densely.
 ///
 /// A term of 4 or more characters with at most `trigramCandidateLimit` candidates takes

@@ -14,7 +14,7 @@ import Darwin
 #endif
 
 /// `grpc-teams-server`: `teams.v1.TeamService` over gRPC (grpc-swift-2, HTTP/2 on
-/// NIO posix, plaintext) with the same interactor, stores and protoc-c codec as
+/// NIO posix, plaintext) with the same interactor, stores and message codec as
 /// `teams-server` (`--store memory`, or `--store sqlite` with the same read cache
 /// as teams-server's default). The baseline of `make bench-compare`.
 @main

@@ -75,7 +75,7 @@ private func requestedPlayer(_ message: Teams_V1_Player?) throws(TeamError) -> P
 }
 
 extension RPCRouter {
-    /// Registers a unary handler whose messages use the protoc-c codec and whose
+    /// Registers a unary handler whose messages use teams-server's codec and whose
     /// `TeamError`s become gRPC statuses.
     mutating func unary<Input: WireMessage, Output: WireMessage>(
         _ method: GRPCCore.MethodDescriptor,

@@ -10,8 +10,11 @@ import TeamsProto
 /// `teams.v1.TeamService` for grpc-swift-2, without swift-protobuf or grpc-swift's
 /// generated stubs. The method descriptors are made from the generated ones of
 /// `TeamsProto` (so no method name is written here); the messages are the generated
-/// `Teams_V1_*` types and travel in the protoc-c encoding that `teams-server` uses,
-/// so a benchmark of the two servers compares the RPC layers and nothing else.
+/// `Teams_V1_*` types, decoded by protoc-c's unpack and encoded by the generated
+/// packers as in `teams-server`. The handlers are not the same code: `teams-server`
+/// answers a GetTeam whose team is in memory on the event loop with no task
+/// (`getTeamWithoutWaiting`), where this one always awaits the interactor in a task,
+/// as a grpc-swift service does; docs/PERFORMANCE.md counts that difference.
 public enum TeamServiceGRPC {
     public static let createTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.createTeam)
     public static let getTeam = GRPCCore.MethodDescriptor(Teams_V1_TeamService.Method.getTeam)
@@ -36,7 +39,7 @@ extension GRPCCore.MethodDescriptor {
     }
 }
 
-/// Serializes any `WireMessage` with its protoc-c packer.
+/// Serializes any `WireMessage` with its generated packer (the bytes protoc-c's pack writes).
 ///
 /// Packs into a NIO `ByteBuffer` and hands gRPC one copy of it (the NIO transport's
 /// bytes type cannot adopt a buffer it did not make).

@@ -1,8 +1,9 @@
 /// The method refs a connection's client has bound, each to an index of the `MethodTable`.
 ///
 /// Every request routed by ref looks one up, so the refs clients use, small ones
-/// counted up from 1, are an array index rather than a hashed key: the hash was
-/// about 2 % of a GetTeam call. Any other ref still binds, in a dictionary.
+/// counted up from 1, are an array index rather than a hashed key, which costs a
+/// measurable share of a cheap call (docs/PERFORMANCE.md). Any other ref still
+/// binds, in a dictionary.
 struct MethodBindings {
     /// Refs below this are kept in `small`.
     static let smallRefLimit = 256

@@ -4,7 +4,7 @@ import Synchronization
 /// A duration histogram that records without a lock: a scan of a few integer
 /// bounds and two relaxed atomic adds. swift-prometheus' own histogram takes a
 /// lock and compares `Duration`s for every bucket, which on the hot path (two
-/// records per call) cost more than the budget of 0.3 µs per call.
+/// records per call) costs more than metrics may add to a call (docs/PERFORMANCE.md).
 ///
 /// The text format is written by `emit`, next to the registry's.
 final class AtomicDurationHistogram: TimerHandler, Sendable {

@@ -2,16 +2,21 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import RPCCore
+import TeamsDomain
+import TeamsMemoryStore
 import TeamsProto
+import TeamsService
 
 /// One fuzz input through what a peer's bytes meet, exactly as in the server and
 /// the client; only the socket is missing.
 ///
 /// The first byte picks the side:
-/// - even: the bytes a client sends. They go to a `ServerConnection` serving
-///   every method of `teams.v1` (framing, request heads, method lookup, protoc-c
-///   unpack, the generated bridge), and its handlers answer from the request, so
-///   the response path (bridge, pack, frame writing) runs too.
+/// - even: the bytes a client sends. They go to a `ServerConnection` serving the
+///   method table `teams-server` serves (`TeamServiceMethods.table`: the generated
+///   registration of the real handlers, over a fresh memory store per input), so
+///   every reader of request bytes runs: framing, request heads, method lookup,
+///   protoc-c's unpack and the generated bridge, then the use cases, the answer
+///   without waiting, and the response path (packing, frame writing).
 /// - odd: the bytes a server sends. One call of every method is started on a
 ///   `ClientConnection`, then the bytes arrive: response heads, stream messages,
 ///   GOAWAY, and each payload decoded as the method's response type.
@@ -31,13 +36,19 @@ public enum ConnectionFuzzing {
         return logger
     }()
 
-    static let table = MethodTable(services: [Teams_V1_TeamService.wireService, Teams_V1_Health.wireService]) { methods in
-        EchoTeamService().registerMethods(with: &methods)
-        EchoHealth().registerMethods(with: &methods)
+    /// What `teams-server` serves, over an empty memory store: each input starts from
+    /// the same state, and memory does not grow from one input to the next.
+    static func table() -> MethodTable {
+        let store = InMemoryTeamRepository()
+        let changes = ChangeSignal()
+        return TeamServiceMethods.table(
+            interactor: TeamInteractor(repository: store, changes: changes), storeDescription: "memory",
+            events: EventWatch(outbox: store, changes: changes), serverVersion: "fuzz")
     }
 
     static func serve(_ bytes: ByteBuffer) {
         let loop = EmbeddedEventLoop()
+        let table = table()
         let output = DiscardingOutput()
         let connection = ServerConnection(
             table: table, loop: loop, executor: EventLoopTaskExecutor(loop: loop),
