@@ -215,7 +215,7 @@ struct Bench: AsyncParsableCommand {
             do {
                 try HTMLReport.render(report, timeline: timeline, percentiles: percentiles).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                FileHandle.standardError.write(Data("teams bench: cannot write --report \(path): \(error.localizedDescription)\n".utf8))
+                Output.note("teams bench: cannot write --report \(path): \(error.localizedDescription)")
                 throw ExitCode(1)
             }
             progress.say("report written to \(path)")
@@ -338,7 +338,7 @@ struct Progress: Sendable {
     let quiet: Bool
     func say(_ line: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+        Output.note("bench: \(line)")
     }
 }
 
