@@ -45,7 +45,7 @@ final class ClientConnectionTests: XCTestCase {
             box.connection = connection
             connection.attach(box.output)
             connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
-                if case .end(let head, _) = event { box.events.append("\(head.status) \(head.message)") }
+                if case .call(.end(let head, _)) = event { box.events.append("\(head.status) \(head.message)") }
                 if case .notRun(let error) = event { box.events.append("\(error.code) \(error.message)") }
             }
             connection.receive(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"))
@@ -67,7 +67,7 @@ final class ClientConnectionTests: XCTestCase {
             connection.attach(box.output)
             for _ in 0..<2 {
                 connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: nil, metadata: Metadata()) { event in
-                    if case .end(let head, _) = event { box.events.append("\(head.status) \(head.message)") }
+                    if case .call(.end(let head, _)) = event { box.events.append("\(head.status) \(head.message)") }
                     if case .notRun(let error) = event { box.events.append("\(error.code) \(error.message)") }
                 }
             }
@@ -86,9 +86,9 @@ final class ClientConnectionTests: XCTestCase {
         let record: @Sendable (String) -> ClientConnection.Listener = { label in
             { event in
                 switch event {
-                case .end(let head, _): box.events.append("\(label) \(head.status)")
+                case .call(.end(let head, _)): box.events.append("\(label) \(head.status)")
                 case .notRun: box.events.append("\(label) not run")
-                case .message: break
+                case .call(.message): break
                 }
             }
         }
@@ -185,7 +185,7 @@ final class ClientConnectionTests: XCTestCase {
             box.connection = connection
             connection.attach(box.output)
             let id = connection.startCall(path: self.check.path, request: Teams_V1_CheckRequest(), timeoutMilliseconds: 50, metadata: Metadata()) { event in
-                if case .end(let head, _) = event { box.events.append("\(head.status)") }
+                if case .call(.end(let head, _)) = event { box.events.append("\(head.status)") }
             }
             connection.cancel(callID: id)
         }.get()

@@ -26,11 +26,9 @@ extension ClientConnection: ClientCallTarget {
         let timeout = options.timeoutMilliseconds
         let callID = startCall(path: method.path, request: request, timeoutMilliseconds: timeout, metadata: options.metadata) { event in
             switch event {
-            case .message(let bytes):
-                listener(.message(bytes))
-            case .end(let head, let payload):
-                deadline?.cancel()
-                listener(.end(head, payload: payload))
+            case .call(let event):
+                if case .end = event { deadline?.cancel() }
+                listener(event)
             case .notRun(let error):
                 deadline?.cancel()
                 listener(.end(ResponseHead(error), payload: ByteBuffer()))

@@ -169,7 +169,7 @@ package final class ClientChannel {
     private func handle(_ event: ClientConnection.Event, of call: ChannelCall) {
         guard !call.isFinished else { return }
         switch event {
-        case .message(let bytes):
+        case .call(.message(let bytes)):
             call.receivedMessage = true
             call.listener(.message(bytes))
         case .notRun(let error):
@@ -180,7 +180,7 @@ package final class ClientChannel {
                 return finish(call, .end(ResponseHead(error), payload: ByteBuffer()))
             }
             dispatch(call)
-        case .end(let head, let payload):
+        case .call(.end(let head, let payload)):
             call.current = nil
             if head.status == .unavailable {
                 let throttleAllows = throttle.recordFailure()

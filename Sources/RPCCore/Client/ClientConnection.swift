@@ -18,10 +18,10 @@ public enum ClientCallEvent: Sendable {
 /// that reads nothing for the interval sends a PING, and one whose PONG does not
 /// come within the timeout is closed as dead.
 package final class ClientConnection {
-    /// What happens to a call on this connection.
+    /// What happens to a call on this connection: what its caller hears, or that it
+    /// never ran, which a `ClientChannel` turns into a retry elsewhere or an end.
     package enum Event {
-        case message(ByteBuffer)
-        case end(ResponseHead, payload: ByteBuffer)
+        case call(ClientCallEvent)
         /// The call never reached a server's handler (unsent, or above a GOAWAY's last
         /// call id): it may be retried anywhere, mutations included.
         case notRun(RPCError)
@@ -135,7 +135,7 @@ package final class ClientConnection {
         do {
             try head.writeFrame(callID: callID, payload: request, into: &output)
         } catch {
-            listener(.end(ResponseHead(error), payload: ByteBuffer()))
+            listener(.call(.end(ResponseHead(error), payload: ByteBuffer())))
             return callID
         }
         // Bound only once the frame that names it is on its way.
@@ -150,7 +150,7 @@ package final class ClientConnection {
         guard let listener = listeners.removeValue(forKey: callID) else { return }
         writeCancelFrame(callID: callID, into: &output)
         scheduleFlush()
-        listener(.end(ResponseHead(error), payload: ByteBuffer()))
+        listener(.call(.end(ResponseHead(error), payload: ByteBuffer())))
     }
 
     private func scheduleFlush() {
@@ -216,12 +216,12 @@ package final class ClientConnection {
             guard let listener = listeners.removeValue(forKey: frame.callID) else { return }
             do {
                 let head = try ResponseHead.read(flags: frame.flags, from: &body)
-                listener(.end(head, payload: body))
+                listener(.call(.end(head, payload: body)))
             } catch {
-                listener(.end(ResponseHead(error), payload: ByteBuffer()))
+                listener(.call(.end(ResponseHead(error), payload: ByteBuffer())))
             }
         case .streamMessage:
-            listeners[frame.callID]?(.message(body))
+            listeners[frame.callID]?(.call(.message(body)))
         case .goAway:
             receivedGoAway(GoAway.read(from: &body))
         case .pong:
@@ -247,7 +247,7 @@ package final class ClientConnection {
             if goAway.error.code == .unavailable {
                 listener(.notRun(error))
             } else {
-                listener(.end(ResponseHead(error), payload: ByteBuffer()))
+                listener(.call(.end(ResponseHead(error), payload: ByteBuffer())))
             }
         }
     }
@@ -281,7 +281,7 @@ package final class ClientConnection {
             if callID > writtenThroughCallID {
                 listener(.notRun(error))
             } else {
-                listener(.end(ResponseHead(maybeRun), payload: ByteBuffer()))
+                listener(.call(.end(ResponseHead(maybeRun), payload: ByteBuffer())))
             }
         }
     }

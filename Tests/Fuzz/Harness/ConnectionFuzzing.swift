@@ -89,9 +89,9 @@ public enum ConnectionFuzzing {
     private static func start<Request: WireMessage, Response: WireMessage>(_ method: MethodDescriptor<Request, Response>, _ request: Request, on connection: ClientConnection) {
         connection.startCall(path: method.path, request: request, timeoutMilliseconds: nil, metadata: Metadata()) { event in
             switch event {
-            case .message(let payload):
+            case .call(.message(let payload)):
                 _ = try? Response(decoding: payload)
-            case .end(let head, let payload):
+            case .call(.end(let head, let payload)):
                 if head.status == .ok { _ = try? Response(decoding: payload) }
             case .notRun:
                 break
