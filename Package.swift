@@ -13,6 +13,7 @@ import PackageDescription
 //                 └─ TeamsEventLog ────┘
 //   teams (CLI) ── TeamsClient ── TeamsWire, TeamsProto, RPCCore, RPCTransportNIO
 //   Both executables ── BuildInfo (version and git commit, recorded by Plugins/BuildInfoPlugin)
+//   TeamsDomain, RPCCore, AWSDynamoDB, the CLI ── TeamsSupport (Backoff, SplitMix64: one of each, no dependencies)
 let package = Package(
     name: "TeamService",
     platforms: [.macOS(.v15)],
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "TeamsMemoryStore", targets: ["TeamsMemoryStore"]),
         .library(name: "TeamsSQLiteStore", targets: ["TeamsSQLiteStore"]),
+        .library(name: "TeamsSupport", targets: ["TeamsSupport"]),
         // `make fuzz` builds it with -sanitize=fuzzer; otherwise it replays inputs given as files.
         .executable(name: "connection-fuzzer", targets: ["ConnectionFuzzer"]),
     ],
@@ -50,7 +52,9 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         // Where the rules are: entities, validation, use cases and the ports they need.
-        .target(name: "TeamsDomain"),
+        .target(name: "TeamsDomain", dependencies: ["TeamsSupport"]),
+        // Small values every layer shares (backoff, a seeded random generator); depends on nothing.
+        .target(name: "TeamsSupport"),
 
         // libprotobuf-c, the C runtime protoc-c's output links, found through pkg-config.
         // No unsafe flags anywhere a product reaches, so other packages can depend on ours by version.
@@ -63,7 +67,7 @@ let package = Package(
         .target(
             name: "RPCCore",
             dependencies: [
-                "CRPCProtobuf",
+                "CRPCProtobuf", "TeamsSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -112,7 +116,7 @@ let package = Package(
         // services: everything a caller needs is re-exported from this one product.
         .target(
             name: "TeamsClient",
-            dependencies: ["TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO"]
+            dependencies: ["TeamsSupport", "TeamsDomain", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO"]
         ),
 
         // Where the data is stored: one adapter per store, each behind TeamRepository.
@@ -128,6 +132,7 @@ let package = Package(
         .target(
             name: "AWSDynamoDB",
             dependencies: [
+                "TeamsSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -140,7 +145,7 @@ let package = Package(
         .target(
             name: "TeamsDynamoDBStore",
             dependencies: [
-                "TeamsDomain", "AWSDynamoDB", .product(name: "Logging", package: "swift-log"),
+                "TeamsDomain", "TeamsSupport", "AWSDynamoDB", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
@@ -171,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "TeamsCLI",
             dependencies: [
-                "TeamsDomain", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO", "BuildInfo",
+                "TeamsDomain", "TeamsClient", "TeamsProto", "TeamsWire", "RPCCore", "RPCTransportNIO", "BuildInfo", "TeamsSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -201,6 +206,7 @@ let package = Package(
         // Shared by the test targets: the store contract suite, moto_server, temporary folders.
         .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "TeamsMemoryStore"]),
+        .testTarget(name: "TeamsSupportTests", dependencies: ["TeamsSupport"]),
         .testTarget(
             name: "RPCCoreTests",
             dependencies: [
@@ -225,7 +231,7 @@ let package = Package(
             name: "RPCTransportInProcessTests",
             dependencies: ["RPCCore", "RPCTransportInProcess", "TeamsProto", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "TeamsProtoTests", dependencies: ["TeamsProto", "RPCCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "TeamsProtoTests", dependencies: ["TeamsProto", "RPCCore", "TeamsSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "TeamsWireTests", dependencies: ["TeamsWire", "TeamsProto", "TeamsDomain", "RPCCore"]),
         .testTarget(
             name: "TeamsServiceTests",

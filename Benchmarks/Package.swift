@@ -63,6 +63,7 @@ let package = Package(
             name: "GRPCTeamsBench",
             dependencies: [
                 "GRPCTeamsShared",
+                .product(name: "TeamsSupport", package: "TeamService"),
                 .product(name: "TeamsDomain", package: "TeamService"),
                 .product(name: "TeamsProto", package: "TeamService"),
                 .product(name: "TeamsWire", package: "TeamService"),

@@ -168,6 +168,8 @@ class Field:
         self.comment = comment
         if self.repeated and self.type != "message":
             raise SystemExit(f"protoc-gen-swift-bridge: repeated {self.type} field {self.proto_name} is not supported yet")
+        if self.swift_name in ("c", "message"):
+            raise SystemExit(f"protoc-gen-swift-bridge: field {self.proto_name} would hide the generated View's `{self.swift_name}`; rename it")
         if 9 in node.values or node.int(17):
             raise SystemExit(f"protoc-gen-swift-bridge: field {self.proto_name} is in a oneof or optional, which the bridge does not carry yet")
 
@@ -347,6 +349,37 @@ def emit_bridge(message, registry, out):
     out.append("        return message\n    }\n}\n")
 
 
+def emit_view(message, registry, out):
+    """The `View`: the fields read in place from the unpacked struct, for an answer
+    given while the struct lives (a handler's `…WithoutWaiting`)."""
+    out.append(f"\nextension {message.swift_name} {{\n")
+    out.append(f"    /// `{message.full_name}` read in place from protoc-c's unpacked struct; valid only while\n")
+    out.append("    /// that struct lives (see `CMessageView`).\n")
+    out.append("    public struct View: CMessageView {\n")
+    out.append(f"        public typealias Message = {message.swift_name}\n\n")
+    out.append(f"        public let c: UnsafePointer<{message.c_name}>\n\n")
+    out.append(f"        @inlinable\n        public init(_ c: UnsafePointer<{message.c_name}>) {{\n            self.c = c\n        }}\n")
+    for field in message.fields:
+        c = f"c.pointee.{field.proto_name}"
+        if field.type == "string":
+            kind, value = "CText", f"CText({c})"
+        elif field.type == "bool":
+            kind, value = "Bool", f"{c} != 0"
+        elif field.type == "enum":
+            kind = registry[field.type_name].swift_name
+            value = f"{kind}(rawValue: Int32(truncatingIfNeeded: {c}.rawValue))"
+        elif field.type == "message" and field.repeated:
+            target = registry[field.type_name].swift_name
+            kind, value = f"CRepeatedView<{target}.View>", f"CRepeatedView({c}, count: c.pointee.n_{field.proto_name})"
+        elif field.type == "message":
+            target = registry[field.type_name].swift_name
+            kind, value = f"{target}.View?", f"{c}.map {{ {target}.View(UnsafePointer($0)) }}"
+        else:
+            kind, value = SWIFT_SCALARS[field.type][0], c
+        out.append(f"\n        @inlinable\n        public var {field.swift_name}: {kind} {{ {value} }}\n")
+    out.append("    }\n}\n")
+
+
 # How each field type is sized and written by `ProtobufSize` and `ProtobufWriter` (RPCCore).
 PACKING = {"string": "string", "bool": "bool", "int32": "int32", "enum": "int32", "uint32": "varint",
            "uint64": "varint", "int64": "varint"}
@@ -396,6 +429,7 @@ def emit_messages_file(proto, registry, imports):
         emit_message(message, registry, out)
     for message in all_messages(proto.messages):
         emit_bridge(message, registry, out)
+        emit_view(message, registry, out)
         emit_packing(message, out)
     return "".join(out)
 
@@ -433,7 +467,8 @@ def emit_services_file(proto, registry, imports):
                 out.append(f"        func {fn}(_ request: {i}, context: ServerContext) async throws(RPCError) -> {o}\n")
                 out.append(f"        /// `{fn}` answered on the event loop without suspending, when the server can: a\n")
                 out.append(f"        /// response or an error ends the call with no task; nil runs `{fn}`. Must not block.\n")
-                out.append(f"        func {fn}WithoutWaiting(_ request: {i}, context: ServerContext) throws(RPCError) -> {o}?\n")
+                out.append(f"        /// The request is read in place, valid only until this returns.\n")
+                out.append(f"        func {fn}WithoutWaiting(_ request: {i}.View, context: ServerContext) throws(RPCError) -> {o}?\n")
         out.append("    }\n\n")
 
         # Client stub.
@@ -460,7 +495,7 @@ def emit_services_file(proto, registry, imports):
             fn = lower_camel(camel_to_lower(method.name))
             i, o = registry[method.input].swift_name, registry[method.output].swift_name
             out.append(f"    /// By default `{fn}` always waits: it runs in a task.\n")
-            out.append(f"    public func {fn}WithoutWaiting(_ request: {i}, context: ServerContext) throws(RPCError) -> {o}? {{ nil }}\n\n")
+            out.append(f"    public func {fn}WithoutWaiting(_ request: {i}.View, context: ServerContext) throws(RPCError) -> {o}? {{ nil }}\n\n")
         out.append("    /// Attaches every method of the service to `methods`.\n")
         out.append("    public func registerMethods(with methods: inout MethodTable.Registrar) {\n")
         for method in service.methods:

@@ -9,7 +9,7 @@
 @_exported import struct RPCCore.ClientConfiguration
 @_exported import struct RPCCore.CallOptions
 @_exported import struct RPCCore.Metadata
-@_exported import struct RPCCore.Backoff
+@_exported import struct TeamsSupport.Backoff
 @_exported import struct RPCTransportNIO.ClientTLS
 
 // What a failed call throws.

@@ -137,7 +137,7 @@ public struct TeamsClient: Sendable {
                         }
                         return continuation.finish()
                     } catch let error as RPCError where resuming && error.code == .unavailable && !Task.isCancelled {
-                        let delay = resumeBackoff.delay(attempt: failures)
+                        let delay = resumeBackoff.delay(forAttempt: failures)
                         onResume?(error, next, delay)
                         try? await Task.sleep(for: delay)
                         failures += 1

@@ -1,5 +1,6 @@
 import AWSDynamoDB
 import TeamsDomain
+import TeamsSupport
 
 /// Unprocessed keys or items mean the table is busy: wait 50, 100, 200 … 1000 ms
 /// (rounds 1, 2, 3 …) before asking again.

@@ -15,7 +15,7 @@ struct HealthHandler: Teams_V1_Health.ServiceProtocol {
     }
 
     /// Answered at once: health checks cost no task.
-    func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
+    func checkWithoutWaiting(_ request: Teams_V1_CheckRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
         Teams_V1_CheckResponse(status: .serving, store: storeDescription, version: serverVersion)
     }
 
@@ -23,7 +23,7 @@ struct HealthHandler: Teams_V1_Health.ServiceProtocol {
         Teams_V1_ListMethodsResponse(methods: methods)
     }
 
-    func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse? {
+    func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse? {
         Teams_V1_ListMethodsResponse(methods: methods)
     }
 }

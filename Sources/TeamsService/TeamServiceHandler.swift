@@ -26,9 +26,12 @@ struct TeamServiceHandler: Teams_V1_TeamService.ServiceProtocol {
     }
 
     /// `getTeam` answered on the event loop when the store holds the team in memory; nil otherwise.
-    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? {
+    /// The id is parsed from the request's bytes in place. One that is not an id goes on
+    /// to `getTeam`, which says what is wrong with it.
+    func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? {
+        guard let id = TeamID(utf8: request.id.utf8) else { return nil }
         do throws(TeamError) {
-            return try interactor.teamWithoutWaiting(id: request.id).map { Teams_V1_GetTeamResponse(team: Teams_V1_Team($0)) }
+            return try interactor.teamWithoutWaiting(id: id).map { Teams_V1_GetTeamResponse(team: Teams_V1_Team($0)) }
         } catch {
             throw RPCError(error)
         }

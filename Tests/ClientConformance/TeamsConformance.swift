@@ -225,7 +225,7 @@ final class Checks: Sendable {
         let team = try await client.createTeam(name: "Watched")
         _ = try await client.addPlayer(teamID: team.id.description, name: "One", position: .defender)
         _ = try await client.addPlayer(teamID: team.id.description, name: "Two", position: .defender)
-        let events = client.watchEvents(from: 1, resuming: true, resumeBackoff: Backoff(initial: .milliseconds(100), multiplier: 1.6, jitter: 0.2, maximum: .seconds(1)))
+        let events = client.watchEvents(from: 1, resuming: true, resumeBackoff: Backoff(base: .milliseconds(100), multiplier: 1.6, max: .seconds(1), jitter: .proportional(0.2)))
         let collected = Task { () throws -> [UInt64] in
             var sequences: [UInt64] = []
             for try await event in events {

@@ -53,10 +53,11 @@ class GeneratorOutput(unittest.TestCase):
             _, _, files = generate(handle.read())
         messages, services = files["sample.pb.swift"], files["sample.rpc.swift"]
         for expected in ["public struct Sample_V1_Thing", "public struct Part", "public var `default`: String",
-                         "case -1: self = .negative", "public var parts: [Sample_V1_Thing.Part]"]:
+                         "case -1: self = .negative", "public var parts: [Sample_V1_Thing.Part]",
+                         "public var parts: CRepeatedView<Sample_V1_Thing.Part.View>", "public var `default`: CText"]:
             self.assertIn(expected, messages)
         for expected in ["idempotency: .noSideEffects", "idempotency: .idempotent", "kind: .serverStreaming",
-                         "func getWithoutWaiting(", "func watch(_ request: Sample_V1_Empty, stream: ServerStream<Sample_V1_Thing>"]:
+                         "func getWithoutWaiting(_ request: Sample_V1_Thing.View,", "func watch(_ request: Sample_V1_Empty, stream: ServerStream<Sample_V1_Thing>"]:
             self.assertIn(expected, services)
         self.assertNotIn("watchWithoutWaiting", services, "a stream always runs in a task")
 
@@ -83,6 +84,11 @@ class GeneratorRefusals(unittest.TestCase):
         self.assertEqual(self.refused("message M { double ratio = 1; }"),
                          "protoc-gen-swift-bridge: field ratio has type 1, which the bridge does not carry yet")
         self.assertIn("field data has type 12", self.refused("message M { bytes data = 1; }"))
+
+    def test_a_field_that_would_hide_the_view_members(self):
+        self.assertEqual(self.refused("message M { string message = 1; }"),
+                         "protoc-gen-swift-bridge: field message would hide the generated View's `message`; rename it")
+        self.assertIn("field c would hide", self.refused("message M { int32 c = 1; }"))
 
     def test_client_streaming(self):
         self.assertEqual(self.refused("message M {}\nservice S { rpc Up(stream M) returns (M); }"),

@@ -58,8 +58,8 @@ final class ClientChannelTests: XCTestCase {
     func makeChannel(_ servers: Servers, endpoints: [Endpoint], configure: (inout ClientConfiguration) -> Void = { _ in }) async throws {
         var configuration = ClientConfiguration()
         configuration.keepalive = nil
-        configuration.connectionBackoff = Backoff(initial: .milliseconds(20), multiplier: 1, jitter: 0, maximum: .milliseconds(20))
-        configuration.retryBackoff = Backoff(initial: .milliseconds(1), multiplier: 1, jitter: 0, maximum: .milliseconds(1))
+        configuration.connectionBackoff = Backoff(base: .milliseconds(20), max: .milliseconds(20), jitter: .none)
+        configuration.retryBackoff = Backoff(base: .milliseconds(1), max: .milliseconds(1), jitter: .none)
         configure(&configuration)
         try await loop.submit {
             servers.channel = ClientChannel(endpoints: endpoints, configuration: configuration, loop: self.loop, connector: servers.connector(loop: self.loop))

@@ -21,17 +21,6 @@ final class EndpointTests: XCTestCase {
     }
 }
 
-final class BackoffTests: XCTestCase {
-    func testGRPCsConnectionBackoffGrowsToItsCapWithinItsJitter() {
-        let backoff = Backoff.connection
-        XCTAssertEqual(backoff.delay(attempt: 0, random: 0), .seconds(1))
-        XCTAssertEqual(backoff.delay(attempt: 1, random: 0), .milliseconds(1600))
-        XCTAssertEqual(backoff.delay(attempt: 0, random: 1), .milliseconds(1200))
-        XCTAssertEqual(backoff.delay(attempt: 0, random: -1), .milliseconds(800))
-        XCTAssertEqual(backoff.delay(attempt: 40, random: 0), .seconds(120))
-    }
-}
-
 final class RetryThrottleTests: XCTestCase {
     func testRetriesStopBelowHalfTheTokensAndSuccessesEarnThemBack() {
         var throttle = RetryThrottle()

@@ -125,6 +125,24 @@ final class ServerConnectionTests: XCTestCase {
         XCTAssertEqual(responses[0].head.message, "no such thing")
     }
 
+    func testAnImmediateHandlerReadsTheRequestInPlaceAndOnlyTheTaskBridgesIt() async throws {
+        let getTeam = Teams_V1_TeamService.Method.getTeam
+        let lent = Mutex<[[UInt8]]>([])
+        let table = MethodTable(services: [Teams_V1_TeamService.wireService]) { methods in
+            methods.unary(getTeam, immediately: { request, _ in
+                lent.withLock { $0.append(Array(request.id.utf8)) }
+                return nil
+            }) { request, _ in Teams_V1_GetTeamResponse(team: .init(id: request.id)) }
+        }
+        // Field 1 (id): "ab", then two bytes that are not UTF-8.
+        let input = [try ByteBuffer.request(callID: 1, path: getTeam.path, Teams_V1_GetTeamRequest(id: "ab")),
+                     try .request(callID: 2, path: getTeam.path, rawPayload: [0x0A, 0x02, 0x80, 0xC3])]
+        let responses = try await serve(input, table: table).responses()
+        XCTAssertEqual(lent.withLock { $0 }, [Array("ab".utf8), [0x80, 0xC3]], "the view lends the bytes as received")
+        XCTAssertEqual(responses.map(\.head.status), [.ok, .invalidArgument], "bridging for the task refuses what is not UTF-8")
+        XCTAssertEqual(try Teams_V1_GetTeamResponse(decoding: responses[0].payload).team?.id, "ab")
+    }
+
     func testAnImmediateHandlerSeesTheRequestsTraceParent() async throws {
         let traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         let seen = Mutex<String?>(nil)
@@ -149,7 +167,7 @@ final class ServerConnectionTests: XCTestCase {
         func check(_ request: Teams_V1_CheckRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CheckResponse {
             Teams_V1_CheckResponse(status: .serving, store: "waited")
         }
-        func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
+        func checkWithoutWaiting(_ request: Teams_V1_CheckRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? {
             answers ? Teams_V1_CheckResponse(status: .serving, store: withUnsafeCurrentTask { $0 == nil } ? "no task" : "in a task") : nil
         }
         func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse {

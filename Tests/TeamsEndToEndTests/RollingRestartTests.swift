@@ -90,7 +90,7 @@ final class RollingRestartTests: XCTestCase {
         defer { server.terminate() }
         var configuration = ClientConfiguration()
         configuration.keepalive = (interval: .milliseconds(200), timeout: .milliseconds(300))
-        configuration.connectionBackoff = Backoff(initial: .milliseconds(100), multiplier: 1, jitter: 0, maximum: .milliseconds(100))
+        configuration.connectionBackoff = Backoff(base: .milliseconds(100), max: .milliseconds(100), jitter: .none)
         let client = try await TeamsClient.connect(endpoints: [Endpoint(host: "127.0.0.1", port: server.port)], configuration: configuration)
         defer { Task { await client.connection.close() } }
         _ = try await client.check()

@@ -1,24 +1,14 @@
 import NIOCore
 import RPCCore
 import TeamsProto
+import TeamsSupport
 import XCTest
 
 /// The generated `PackedMessage` encoders against protoc-c's own packing of the same
 /// messages: byte for byte, for random values of every field type the protos use.
 final class PackedMessageTests: XCTestCase {
-    /// A fixed-seed generator, so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    var random = SplitMix(state: 13)
+    /// A fixed seed, so a failure repeats.
+    var random = SplitMix64(seed: 13)
 
     func assertPacksAsProtobufC<M: PackedMessage & CBridgedMessage>(_ message: M, file: StaticString = #filePath, line: UInt = #line) throws {
         var packed = ByteBuffer()

@@ -9,6 +9,7 @@ import RPCCore
 import Synchronization
 import TeamsDomain
 import TeamsProto
+import TeamsSupport
 import TeamsWire
 
 #if canImport(Glibc)
@@ -264,21 +265,9 @@ struct WorkerResult: Sendable {
     }
 }
 
-/// A small, fast generator (SplitMix64); the system one costs a syscall-backed read.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func runWorker(client: Client, plan: Plan, progress: Progress, seed: UInt64) async -> WorkerResult {
     var result = WorkerResult()
-    var random = SplitMix64(state: seed)
+    var random = SplitMix64(seed: seed)
     let options = GRPCCore.CallOptions.defaults
     let positions = Position.allCases
     // Players go to teams this worker created (as `teams bench` does), so seeded

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import TeamsSupport
 
 /// When and how long to wait before trying a failed request again: the AWS SDKs'
 /// *standard* retry mode.
@@ -125,10 +126,7 @@ public struct RetryStrategy: Sendable {
     /// The wait before retry number `retry` (1 = after the first attempt failed).
     public func backoff(beforeRetry retry: Int, category: ErrorCategory) -> Duration {
         let base = category == .throttling ? throttlingBaseDelay : transientBaseDelay
-        let exponent = Double(max(0, retry - 1))
-        let ceiling = min(base.seconds * pow(2, exponent), maxBackoff.seconds)
-        let factor = min(max(jitter(), 0), 1)
-        return .seconds(factor * ceiling)
+        return Backoff(base: base, multiplier: 2, max: maxBackoff, jitter: .full).delay(forAttempt: retry - 1, random: jitter)
     }
 
     /// Runs `attempt` (given its 1-based number) until it succeeds, fails for good, or

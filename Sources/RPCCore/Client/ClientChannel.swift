@@ -198,7 +198,7 @@ package final class ClientChannel {
     private static let transparentRetryLimit = 16
 
     private func retry(_ call: ChannelCall) {
-        let delay = configuration.retryBackoff.delay(attempt: call.attempt)
+        let delay = configuration.retryBackoff.delay(forAttempt: call.attempt)
         call.attempt += 1
         stats.retries += 1
         call.retryTimer = loop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [weak self] in
@@ -343,7 +343,7 @@ package final class ClientChannel {
 
     private func scheduleReconnect(_ subchannel: Subchannel) {
         guard !isClosed, subchannel.reconnectTimer == nil else { return }
-        let delay = configuration.connectionBackoff.delay(attempt: subchannel.failedAttempts)
+        let delay = configuration.connectionBackoff.delay(forAttempt: subchannel.failedAttempts)
         subchannel.failedAttempts += 1
         subchannel.reconnectTimer = loop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [weak self] in
             subchannel.reconnectTimer = nil

@@ -6,10 +6,13 @@ import NIOCore
 /// The generated code (scripts/protoc-gen-swift-bridge.py) supplies the descriptor
 /// and the two conversions for every message of `proto/`; this extension does the
 /// unpacking, packing and freeing once for all of them. Messages are decoded this
-/// way; they are encoded by their generated `PackedMessage` conformance, which
+/// way (`withUnpacked`, which also lends a handler the struct in place as the
+/// generated `View`); they are encoded by their generated `PackedMessage` conformance, which
 /// writes the same bytes straight from the Swift fields.
 public protocol CBridgedMessage: WireMessage {
     associatedtype CMessage
+    /// The message read in place from its unpacked struct (generated).
+    associatedtype View: CMessageView where View.Message == Self
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
     /// Copies the unpacked struct into Swift values.
     init(c message: UnsafePointer<CMessage>) throws(WireError)
@@ -23,7 +26,20 @@ extension CBridgedMessage {
 
     @inlinable
     public init(decoding bytes: UnsafeRawBufferPointer) throws(WireError) {
-        let result = Arena.with(limit: Arena.decodingLimit(forEncodedBytes: bytes.count)) { arena -> Result<Self, WireError> in
+        let result = Self.withUnpacked(bytes) { message in Result { () throws(WireError) in try Self(c: message) } }
+        self = try result.get().get()
+    }
+
+    /// Unpacks `bytes` with protoc-c and lends `body` the struct, which lives in an
+    /// arena until `body` returns: the one place request bytes become a message.
+    /// - Returns: `body`'s result, or `WireError.malformed` when the bytes are not a
+    ///   `Self`, `.tooLarge` when unpacking them needs more than
+    ///   `Arena.decodingLimit(forEncodedBytes:)`.
+    @inlinable
+    public static func withUnpacked<Value>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafePointer<CMessage>) -> Value
+    ) -> Result<Value, WireError> {
+        Arena.with(limit: Arena.decodingLimit(forEncodedBytes: bytes.count)) { arena in
             // protobuf-c reads nothing for length 0, but wants a pointer.
             let data = bytes.baseAddress ?? UnsafeRawPointer(arena.raw)
             guard
@@ -36,10 +52,8 @@ extension CBridgedMessage {
                 return .failure(.malformed("payload is not a valid \(Self.wireType.name)"))
             }
             // The arena frees the unpacked message; protobuf_c_message_free_unpacked is not needed.
-            let message = UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)
-            return Result { () throws(WireError) in try Self(c: message) }
+            return .success(body(UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)))
         }
-        self = try result.get()
     }
 
     /// Appends the encoding as protoc-c packs it, from the C struct built in an arena.

@@ -73,16 +73,16 @@ public enum ProtobufSize {
         return (64 - value.leadingZeroBitCount + 6) / 7
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     static func key(_ field: Int) -> Int { varint(UInt64(field) << 3) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func varint(_ field: Int, _ value: UInt64) -> Int {
         value == 0 ? 0 : key(field) + varint(value)
     }
 
     /// int32 and enums: a negative value is sign-extended to ten bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public static func int32(_ field: Int, _ value: Int32) -> Int {
         varint(field, UInt64(bitPattern: Int64(value)))
     }
@@ -92,7 +92,7 @@ public enum ProtobufSize {
         value ? key(field) + 1 : 0
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func string(_ field: Int, _ value: String) -> Int {
         let length = value.utf8.count
         return length == 0 ? 0 : key(field) + varint(UInt64(length)) + length
@@ -113,7 +113,7 @@ public enum ProtobufSize {
     }
 
     /// A string or message field of `length` bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public static func delimited(_ field: Int, _ length: Int) -> Int {
         key(field) + varint(UInt64(length)) + length
     }
@@ -161,19 +161,19 @@ public struct ProtobufWriter {
         out.storeBytes(of: UInt8(value), toByteOffset: index, as: UInt8.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func key(_ field: Int, wireType: UInt64) {
         rawVarint(UInt64(field) << 3 | wireType)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func varint(_ field: Int, _ value: UInt64) {
         guard value != 0 else { return }
         key(field, wireType: 0)
         rawVarint(value)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func int32(_ field: Int, _ value: Int32) {
         varint(field, UInt64(bitPattern: Int64(value)))
     }
@@ -219,7 +219,7 @@ public struct ProtobufWriter {
         reserve(utf8.count).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func message<Message: PackedMessage>(_ field: Int, _ value: Message?) {
         guard let value else { return }
         key(field, wireType: 2)
@@ -227,7 +227,7 @@ public struct ProtobufWriter {
         value.pack(into: &self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func messages<Message: PackedMessage>(_ field: Int, _ values: [Message]) {
         for index in values.indices {
             key(field, wireType: 2)

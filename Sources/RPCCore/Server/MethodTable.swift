@@ -56,24 +56,37 @@ public struct MethodTable: Sendable {
         /// Answers `method` on the event loop, with no task, whenever `immediately`
         /// returns a response or throws; only when it returns nil (it would have to
         /// wait) does the call go on to `body` in a task, as `unary(_:_:)` does.
-        /// `immediately` must not block: it runs on the connection's event loop. The
-        /// generated `registerMethods` attaches every unary method this way, with the
-        /// service's `…WithoutWaiting` requirement (nil by default).
+        /// `immediately` reads the request in place (`Request.View`), so a call it
+        /// answers copies nothing out of protoc-c's struct; the request is bridged into
+        /// Swift only for `body`. `immediately` must not block: it runs on the
+        /// connection's event loop. The generated `registerMethods` attaches every unary
+        /// method this way, with the service's `…WithoutWaiting` requirement (nil by default).
         @inlinable
-        public mutating func unary<Request, Response: PackedMessage>(
+        public mutating func unary<Request: CBridgedMessage, Response: PackedMessage>(
             _ method: MethodDescriptor<Request, Response>,
-            immediately: @escaping @Sendable (Request, ServerContext) throws(RPCError) -> Response?,
+            immediately: @escaping @Sendable (Request.View, ServerContext) throws(RPCError) -> Response?,
             _ body: @escaping @Sendable (Request, ServerContext) async throws(RPCError) -> Response
         ) {
             attach(method) { payload, call in
-                guard let request = decode(Request.self, payload, call) else { return nil }
-                do throws(RPCError) {
-                    guard let response = try immediately(request, call.context) else { return answerLater(call, request, body) }
-                    call.respond(response)
-                } catch {
-                    call.finish(error)
+                let started = payload.withUnsafeReadableBytes { bytes in
+                    Request.withUnpacked(bytes) { unpacked -> (@Sendable () async -> Void)? in
+                        do throws(RPCError) {
+                            guard let response = try immediately(Request.View(unpacked), call.context) else {
+                                return bridge(Request.self, unpacked, call).map { answerLater(call, $0, body) }
+                            }
+                            call.respond(response)
+                        } catch {
+                            call.finish(error)
+                        }
+                        return nil
+                    }
                 }
-                return nil
+                switch started {
+                case .success(let rest): return rest
+                case .failure(let error):
+                    reject(call, error)
+                    return nil
+                }
             }
         }
 
@@ -142,11 +155,29 @@ func decode<Request: WireMessage>(_: Request.Type, _ payload: ByteBuffer, _ call
     do throws(WireError) {
         return try Request(decoding: payload)
     } catch {
-        call.payloadRejected()
-        switch error {
-        case .malformed: call.finish(RPCError(.invalidArgument, "request does not decode: \(error)"))
-        case .tooLarge: call.finish(RPCError(.resourceExhausted, "request is too large to decode: \(error)"))
-        }
+        reject(call, error)
         return nil
+    }
+}
+
+/// The Swift message of a request protoc-c has unpacked; nil when it does not bridge
+/// (a string that is not UTF-8), and the call is then ended.
+@inlinable
+func bridge<Request: CBridgedMessage>(_: Request.Type, _ unpacked: UnsafePointer<Request.CMessage>, _ call: ServerCall) -> Request? {
+    do throws(WireError) {
+        return try Request(c: unpacked)
+    } catch {
+        reject(call, error)
+        return nil
+    }
+}
+
+/// Ends a call whose request does not decode.
+@usableFromInline
+func reject(_ call: ServerCall, _ error: WireError) {
+    call.payloadRejected()
+    switch error {
+    case .malformed: call.finish(RPCError(.invalidArgument, "request does not decode: \(error)"))
+    case .tooLarge: call.finish(RPCError(.resourceExhausted, "request is too large to decode: \(error)"))
     }
 }

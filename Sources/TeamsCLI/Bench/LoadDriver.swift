@@ -3,6 +3,7 @@ import NIOCore
 import RPCCore
 import TeamsDomain
 import TeamsProto
+import TeamsSupport
 
 /// Drives one connection from its event loop: keeps `inFlight` calls outstanding
 /// (closed loop) or sends at a fixed rate (open loop), and records each call's
@@ -20,7 +21,7 @@ final class LoadDriver {
     private let inFlightLimit: Int
     /// Calls per second for this connection in open-loop mode.
     private let rate: Double?
-    private var random: FastRandom
+    private var random: SplitMix64
 
     private(set) var stats = OperationStats()
     private(set) var inFlight = 0
@@ -48,7 +49,7 @@ final class LoadDriver {
         self.index = index
         self.inFlightLimit = inFlight
         self.rate = rate
-        self.random = FastRandom(seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D)
+        self.random = SplitMix64(seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D)
         // Each connection changes only its own share of the teams, so squads fill predictably.
         self.ownTeams = targets.teamIDs.enumerated().filter { $0.offset % max(1, targets.connections) == index }.map(\.element)
         if ownTeams.isEmpty { ownTeams = targets.teamIDs }
@@ -205,7 +206,7 @@ struct BenchTargets: Sendable {
 
     /// A substring of a random seeded team's name, of a length drawn from `searchTermLengths`:
     /// short terms, which match many teams, and long ones, which match few, as users type them.
-    func searchTerm(_ random: inout FastRandom) -> String {
+    func searchTerm(_ random: inout SplitMix64) -> String {
         let name = Array(teamName(random.below(teamCount)).utf8)
         let length = min(name.count, searchTermLengths.lowerBound + random.below(searchTermLengths.count))
         let start = random.below(name.count - length + 1)

@@ -1,3 +1,5 @@
+import TeamsSupport
+
 /// What one load driver knows of the squads it changes. Each connection changes only
 /// its own teams, so the model is exact: adds go to teams with room under the squad
 /// limit, and removals name players that are there. A mix of adds and removals can
@@ -23,7 +25,7 @@ struct SquadModel {
 
     /// The newest team with room for one more player (the room is reserved), or a
     /// random one with room; `nil` when every squad is full.
-    mutating func reserveRoom(_ random: inout FastRandom) -> String? {
+    mutating func reserveRoom(_ random: inout SplitMix64) -> String? {
         let (players, pendingAdds, limit) = (self.players, self.pendingAdds, self.limit)
         func hasRoom(_ team: String) -> Bool { players[team]!.count + pendingAdds[team, default: 0] < limit }
         var choice = teams.last.flatMap { hasRoom($0) ? $0 : nil }
@@ -42,7 +44,7 @@ struct SquadModel {
 
     /// A random player of a random team, taken out of the model while its removal runs;
     /// `nil` when no team has one.
-    mutating func takePlayer(_ random: inout FastRandom) -> (team: String, name: String)? {
+    mutating func takePlayer(_ random: inout SplitMix64) -> (team: String, name: String)? {
         guard !teams.isEmpty else { return nil }
         let start = random.below(teams.count)
         for offset in 0..<teams.count {

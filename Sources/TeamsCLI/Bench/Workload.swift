@@ -1,4 +1,5 @@
 import TeamsDomain
+import TeamsSupport
 
 /// What `teams bench` sends: a weighted mix of operations over seeded teams.
 struct Workload: Sendable {
@@ -33,7 +34,7 @@ struct Workload: Sendable {
         self.description = mix
     }
 
-    func draw(_ random: inout FastRandom) -> Operation {
+    func draw(_ random: inout SplitMix64) -> Operation {
         let value = Int(random.next() % UInt64(totalWeight))
         for choice in choices where value < choice.upTo { return choice.operation }
         return choices[choices.count - 1].operation
@@ -43,22 +44,6 @@ struct Workload: Sendable {
 
     /// Whether some call in the mix works on a seeded team, so the run needs their ids.
     var needsTeamIDs: Bool { choices.contains { $0.operation != .search && $0.operation != .create } }
-}
-
-/// xorshift64*: a fast, good-enough generator for choosing operations and teams.
-struct FastRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2_685_821_657_736_338_717
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 enum BenchError: Error, CustomStringConvertible {

@@ -18,7 +18,7 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup(title: "Connection options") var global: GlobalOptions
 
     /// Between attempts to resume: quick at first, never more than 10 s, so the watch catches up soon after a restart.
-    static let resumeBackoff = Backoff(initial: .milliseconds(500), multiplier: 1.6, jitter: 0.2, maximum: .seconds(10))
+    static let resumeBackoff = Backoff(base: .milliseconds(500), multiplier: 1.6, max: .seconds(10), jitter: .proportional(0.2))
 
     func run() async throws {
         try await global.withClient { client throws(RPCError) in

@@ -2,6 +2,7 @@ import AWSDynamoDB
 import CoreMetrics
 import Logging
 import TeamsDomain
+import TeamsSupport
 
 /// Gives the changes stored in the table their place in the event log: one process of
 /// the fleet at a time, the holder of the sequencer lease.

@@ -136,6 +136,51 @@ extension Sample_V1_Thing: CBridgedMessage {
     }
 }
 
+extension Sample_V1_Thing {
+    /// `sample.v1.Thing` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Sample_V1_Thing
+
+        public let c: UnsafePointer<Sample__V1__Thing>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Sample__V1__Thing>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var count: Int64 { c.pointee.count }
+
+        @inlinable
+        public var version: UInt64 { c.pointee.version }
+
+        @inlinable
+        public var delta: Int32 { c.pointee.delta }
+
+        @inlinable
+        public var limit: UInt32 { c.pointee.limit }
+
+        @inlinable
+        public var enabled: Bool { c.pointee.enabled != 0 }
+
+        @inlinable
+        public var colour: Sample_V1_Colour { Sample_V1_Colour(rawValue: Int32(truncatingIfNeeded: c.pointee.colour.rawValue)) }
+
+        @inlinable
+        public var size: Sample_V1_Thing.Size { Sample_V1_Thing.Size(rawValue: Int32(truncatingIfNeeded: c.pointee.size.rawValue)) }
+
+        @inlinable
+        public var part: Sample_V1_Thing.Part.View? { c.pointee.part.map { Sample_V1_Thing.Part.View(UnsafePointer($0)) } }
+
+        @inlinable
+        public var parts: CRepeatedView<Sample_V1_Thing.Part.View> { CRepeatedView(c.pointee.parts, count: c.pointee.n_parts) }
+    }
+}
+
 extension Sample_V1_Thing: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -177,6 +222,24 @@ extension Sample_V1_Thing.Part: CBridgedMessage {
     }
 }
 
+extension Sample_V1_Thing.Part {
+    /// `sample.v1.Thing.Part` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Sample_V1_Thing.Part
+
+        public let c: UnsafePointer<Sample__V1__Thing__Part>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Sample__V1__Thing__Part>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var `default`: CText { CText(c.pointee.default) }
+    }
+}
+
 extension Sample_V1_Thing.Part: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -204,6 +267,21 @@ extension Sample_V1_Empty: CBridgedMessage {
     public func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<Sample__V1__Empty> {
         let message = try arena.message(Self.self)
         return message
+    }
+}
+
+extension Sample_V1_Empty {
+    /// `sample.v1.Empty` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Sample_V1_Empty
+
+        public let c: UnsafePointer<Sample__V1__Empty>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Sample__V1__Empty>) {
+            self.c = c
+        }
     }
 }
 

@@ -31,15 +31,18 @@ public enum Sample_V1_Things {
         func get(_ request: Sample_V1_Thing, context: ServerContext) async throws(RPCError) -> Sample_V1_Thing
         /// `get` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `get`. Must not block.
-        func getWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Thing?
+        /// The request is read in place, valid only until this returns.
+        func getWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Thing?
         func put(_ request: Sample_V1_Thing, context: ServerContext) async throws(RPCError) -> Sample_V1_Empty
         /// `put` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `put`. Must not block.
-        func putWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Empty?
+        /// The request is read in place, valid only until this returns.
+        func putWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Empty?
         func change(_ request: Sample_V1_Thing, context: ServerContext) async throws(RPCError) -> Sample_V1_Thing
         /// `change` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `change`. Must not block.
-        func changeWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Thing?
+        /// The request is read in place, valid only until this returns.
+        func changeWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Thing?
         /// Server streaming.
         func watch(_ request: Sample_V1_Empty, stream: ServerStream<Sample_V1_Thing>, context: ServerContext) async throws(RPCError)
     }
@@ -74,13 +77,13 @@ public enum Sample_V1_Things {
 
 extension Sample_V1_Things.ServiceProtocol {
     /// By default `get` always waits: it runs in a task.
-    public func getWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Thing? { nil }
+    public func getWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Thing? { nil }
 
     /// By default `put` always waits: it runs in a task.
-    public func putWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Empty? { nil }
+    public func putWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Empty? { nil }
 
     /// By default `change` always waits: it runs in a task.
-    public func changeWithoutWaiting(_ request: Sample_V1_Thing, context: ServerContext) throws(RPCError) -> Sample_V1_Thing? { nil }
+    public func changeWithoutWaiting(_ request: Sample_V1_Thing.View, context: ServerContext) throws(RPCError) -> Sample_V1_Thing? { nil }
 
     /// Attaches every method of the service to `methods`.
     public func registerMethods(with methods: inout MethodTable.Registrar) {

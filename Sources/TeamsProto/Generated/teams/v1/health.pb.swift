@@ -97,6 +97,21 @@ extension Teams_V1_CheckRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CheckRequest {
+    /// `teams.v1.CheckRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_CheckRequest
+
+        public let c: UnsafePointer<Teams__V1__CheckRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__CheckRequest>) {
+            self.c = c
+        }
+    }
+}
+
 extension Teams_V1_CheckRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -132,6 +147,30 @@ extension Teams_V1_CheckResponse: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CheckResponse {
+    /// `teams.v1.CheckResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_CheckResponse
+
+        public let c: UnsafePointer<Teams__V1__CheckResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__CheckResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var status: Teams_V1_CheckResponse.ServingStatus { Teams_V1_CheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue)) }
+
+        @inlinable
+        public var store: CText { CText(c.pointee.store) }
+
+        @inlinable
+        public var version: CText { CText(c.pointee.version) }
+    }
+}
+
 extension Teams_V1_CheckResponse: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -161,6 +200,21 @@ extension Teams_V1_ListMethodsRequest: CBridgedMessage {
     public func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<Teams__V1__ListMethodsRequest> {
         let message = try arena.message(Self.self)
         return message
+    }
+}
+
+extension Teams_V1_ListMethodsRequest {
+    /// `teams.v1.ListMethodsRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_ListMethodsRequest
+
+        public let c: UnsafePointer<Teams__V1__ListMethodsRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__ListMethodsRequest>) {
+            self.c = c
+        }
     }
 }
 
@@ -196,6 +250,24 @@ extension Teams_V1_ListMethodsResponse: CBridgedMessage {
     }
 }
 
+extension Teams_V1_ListMethodsResponse {
+    /// `teams.v1.ListMethodsResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_ListMethodsResponse
+
+        public let c: UnsafePointer<Teams__V1__ListMethodsResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__ListMethodsResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var methods: CRepeatedView<Teams_V1_ListMethodsResponse.Method.View> { CRepeatedView(c.pointee.methods, count: c.pointee.n_methods) }
+    }
+}
+
 extension Teams_V1_ListMethodsResponse: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -227,6 +299,27 @@ extension Teams_V1_ListMethodsResponse.Method: CBridgedMessage {
         message.pointee.name = try arena.cString(self.name)
         message.pointee.server_streaming = self.serverStreaming ? 1 : 0
         return message
+    }
+}
+
+extension Teams_V1_ListMethodsResponse.Method {
+    /// `teams.v1.ListMethodsResponse.Method` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_ListMethodsResponse.Method
+
+        public let c: UnsafePointer<Teams__V1__ListMethodsResponse__Method>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__ListMethodsResponse__Method>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var serverStreaming: Bool { c.pointee.server_streaming != 0 }
     }
 }
 

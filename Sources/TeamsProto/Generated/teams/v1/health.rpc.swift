@@ -25,11 +25,13 @@ public enum Teams_V1_Health {
         func check(_ request: Teams_V1_CheckRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CheckResponse
         /// `check` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `check`. Must not block.
-        func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse?
+        /// The request is read in place, valid only until this returns.
+        func checkWithoutWaiting(_ request: Teams_V1_CheckRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse?
         func listMethods(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_ListMethodsResponse
         /// `listMethods` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `listMethods`. Must not block.
-        func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse?
+        /// The request is read in place, valid only until this returns.
+        func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse?
     }
 
     /// A typed client over any `RPCConnection`: one method per RPC.
@@ -52,10 +54,10 @@ public enum Teams_V1_Health {
 
 extension Teams_V1_Health.ServiceProtocol {
     /// By default `check` always waits: it runs in a task.
-    public func checkWithoutWaiting(_ request: Teams_V1_CheckRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? { nil }
+    public func checkWithoutWaiting(_ request: Teams_V1_CheckRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CheckResponse? { nil }
 
     /// By default `listMethods` always waits: it runs in a task.
-    public func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse? { nil }
+    public func listMethodsWithoutWaiting(_ request: Teams_V1_ListMethodsRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_ListMethodsResponse? { nil }
 
     /// Attaches every method of the service to `methods`.
     public func registerMethods(with methods: inout MethodTable.Registrar) {

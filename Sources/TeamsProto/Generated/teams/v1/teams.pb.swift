@@ -310,6 +310,27 @@ extension Teams_V1_Player: CBridgedMessage {
     }
 }
 
+extension Teams_V1_Player {
+    /// `teams.v1.Player` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_Player
+
+        public let c: UnsafePointer<Teams__V1__Player>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__Player>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var position: Teams_V1_Position { Teams_V1_Position(rawValue: Int32(truncatingIfNeeded: c.pointee.position.rawValue)) }
+    }
+}
+
 extension Teams_V1_Player: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -350,6 +371,33 @@ extension Teams_V1_Team: CBridgedMessage {
     }
 }
 
+extension Teams_V1_Team {
+    /// `teams.v1.Team` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_Team
+
+        public let c: UnsafePointer<Teams__V1__Team>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__Team>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var id: CText { CText(c.pointee.id) }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var players: CRepeatedView<Teams_V1_Player.View> { CRepeatedView(c.pointee.players, count: c.pointee.n_players) }
+
+        @inlinable
+        public var version: UInt64 { c.pointee.version }
+    }
+}
+
 extension Teams_V1_Team: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -387,6 +435,27 @@ extension Teams_V1_CreateTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_CreateTeamRequest {
+    /// `teams.v1.CreateTeamRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_CreateTeamRequest
+
+        public let c: UnsafePointer<Teams__V1__CreateTeamRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__CreateTeamRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var idempotencyKey: CText { CText(c.pointee.idempotency_key) }
+    }
+}
+
 extension Teams_V1_CreateTeamRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -417,6 +486,24 @@ extension Teams_V1_CreateTeamResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_CreateTeamResponse {
+    /// `teams.v1.CreateTeamResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_CreateTeamResponse
+
+        public let c: UnsafePointer<Teams__V1__CreateTeamResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__CreateTeamResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var team: Teams_V1_Team.View? { c.pointee.team.map { Teams_V1_Team.View(UnsafePointer($0)) } }
     }
 }
 
@@ -452,6 +539,24 @@ extension Teams_V1_GetTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_GetTeamRequest {
+    /// `teams.v1.GetTeamRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_GetTeamRequest
+
+        public let c: UnsafePointer<Teams__V1__GetTeamRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__GetTeamRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var id: CText { CText(c.pointee.id) }
+    }
+}
+
 extension Teams_V1_GetTeamRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -481,6 +586,24 @@ extension Teams_V1_GetTeamResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_GetTeamResponse {
+    /// `teams.v1.GetTeamResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_GetTeamResponse
+
+        public let c: UnsafePointer<Teams__V1__GetTeamResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__GetTeamResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var team: Teams_V1_Team.View? { c.pointee.team.map { Teams_V1_Team.View(UnsafePointer($0)) } }
     }
 }
 
@@ -520,6 +643,30 @@ extension Teams_V1_RenameTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_RenameTeamRequest {
+    /// `teams.v1.RenameTeamRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_RenameTeamRequest
+
+        public let c: UnsafePointer<Teams__V1__RenameTeamRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__RenameTeamRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var id: CText { CText(c.pointee.id) }
+
+        @inlinable
+        public var name: CText { CText(c.pointee.name) }
+
+        @inlinable
+        public var expectedVersion: UInt64 { c.pointee.expected_version }
+    }
+}
+
 extension Teams_V1_RenameTeamRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -551,6 +698,24 @@ extension Teams_V1_RenameTeamResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_RenameTeamResponse {
+    /// `teams.v1.RenameTeamResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_RenameTeamResponse
+
+        public let c: UnsafePointer<Teams__V1__RenameTeamResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__RenameTeamResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var team: Teams_V1_Team.View? { c.pointee.team.map { Teams_V1_Team.View(UnsafePointer($0)) } }
     }
 }
 
@@ -588,6 +753,27 @@ extension Teams_V1_DeleteTeamRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_DeleteTeamRequest {
+    /// `teams.v1.DeleteTeamRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_DeleteTeamRequest
+
+        public let c: UnsafePointer<Teams__V1__DeleteTeamRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__DeleteTeamRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var id: CText { CText(c.pointee.id) }
+
+        @inlinable
+        public var expectedVersion: UInt64 { c.pointee.expected_version }
+    }
+}
+
 extension Teams_V1_DeleteTeamRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -616,6 +802,21 @@ extension Teams_V1_DeleteTeamResponse: CBridgedMessage {
     public func c(in arena: Arena) throws(WireError) -> UnsafeMutablePointer<Teams__V1__DeleteTeamResponse> {
         let message = try arena.message(Self.self)
         return message
+    }
+}
+
+extension Teams_V1_DeleteTeamResponse {
+    /// `teams.v1.DeleteTeamResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_DeleteTeamResponse
+
+        public let c: UnsafePointer<Teams__V1__DeleteTeamResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__DeleteTeamResponse>) {
+            self.c = c
+        }
     }
 }
 
@@ -654,6 +855,30 @@ extension Teams_V1_AddPlayerRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_AddPlayerRequest {
+    /// `teams.v1.AddPlayerRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_AddPlayerRequest
+
+        public let c: UnsafePointer<Teams__V1__AddPlayerRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__AddPlayerRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var teamID: CText { CText(c.pointee.team_id) }
+
+        @inlinable
+        public var player: Teams_V1_Player.View? { c.pointee.player.map { Teams_V1_Player.View(UnsafePointer($0)) } }
+
+        @inlinable
+        public var expectedVersion: UInt64 { c.pointee.expected_version }
+    }
+}
+
 extension Teams_V1_AddPlayerRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -685,6 +910,24 @@ extension Teams_V1_AddPlayerResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_AddPlayerResponse {
+    /// `teams.v1.AddPlayerResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_AddPlayerResponse
+
+        public let c: UnsafePointer<Teams__V1__AddPlayerResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__AddPlayerResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var team: Teams_V1_Team.View? { c.pointee.team.map { Teams_V1_Team.View(UnsafePointer($0)) } }
     }
 }
 
@@ -724,6 +967,30 @@ extension Teams_V1_RemovePlayerRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_RemovePlayerRequest {
+    /// `teams.v1.RemovePlayerRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_RemovePlayerRequest
+
+        public let c: UnsafePointer<Teams__V1__RemovePlayerRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__RemovePlayerRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var teamID: CText { CText(c.pointee.team_id) }
+
+        @inlinable
+        public var player: Teams_V1_Player.View? { c.pointee.player.map { Teams_V1_Player.View(UnsafePointer($0)) } }
+
+        @inlinable
+        public var expectedVersion: UInt64 { c.pointee.expected_version }
+    }
+}
+
 extension Teams_V1_RemovePlayerRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -755,6 +1022,24 @@ extension Teams_V1_RemovePlayerResponse: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.team = try self.team.map { (value) throws(WireError) in try value.c(in: arena) }
         return message
+    }
+}
+
+extension Teams_V1_RemovePlayerResponse {
+    /// `teams.v1.RemovePlayerResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_RemovePlayerResponse
+
+        public let c: UnsafePointer<Teams__V1__RemovePlayerResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__RemovePlayerResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var team: Teams_V1_Team.View? { c.pointee.team.map { Teams_V1_Team.View(UnsafePointer($0)) } }
     }
 }
 
@@ -794,6 +1079,30 @@ extension Teams_V1_SearchTeamsRequest: CBridgedMessage {
     }
 }
 
+extension Teams_V1_SearchTeamsRequest {
+    /// `teams.v1.SearchTeamsRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_SearchTeamsRequest
+
+        public let c: UnsafePointer<Teams__V1__SearchTeamsRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__SearchTeamsRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var term: CText { CText(c.pointee.term) }
+
+        @inlinable
+        public var pageSize: UInt32 { c.pointee.page_size }
+
+        @inlinable
+        public var pageToken: CText { CText(c.pointee.page_token) }
+    }
+}
+
 extension Teams_V1_SearchTeamsRequest: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -828,6 +1137,27 @@ extension Teams_V1_SearchTeamsResponse: CBridgedMessage {
         message.pointee.n_teams = self.teams.count
         message.pointee.next_page_token = try arena.cString(self.nextPageToken)
         return message
+    }
+}
+
+extension Teams_V1_SearchTeamsResponse {
+    /// `teams.v1.SearchTeamsResponse` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_SearchTeamsResponse
+
+        public let c: UnsafePointer<Teams__V1__SearchTeamsResponse>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__SearchTeamsResponse>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var teams: CRepeatedView<Teams_V1_Team.View> { CRepeatedView(c.pointee.teams, count: c.pointee.n_teams) }
+
+        @inlinable
+        public var nextPageToken: CText { CText(c.pointee.next_page_token) }
     }
 }
 
@@ -876,6 +1206,42 @@ extension Teams_V1_TeamEvent: CBridgedMessage {
     }
 }
 
+extension Teams_V1_TeamEvent {
+    /// `teams.v1.TeamEvent` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_TeamEvent
+
+        public let c: UnsafePointer<Teams__V1__TeamEvent>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__TeamEvent>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var sequence: UInt64 { c.pointee.sequence }
+
+        @inlinable
+        public var kind: Teams_V1_TeamEvent.Kind { Teams_V1_TeamEvent.Kind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue)) }
+
+        @inlinable
+        public var teamID: CText { CText(c.pointee.team_id) }
+
+        @inlinable
+        public var version: UInt64 { c.pointee.version }
+
+        @inlinable
+        public var teamName: CText { CText(c.pointee.team_name) }
+
+        @inlinable
+        public var player: Teams_V1_Player.View? { c.pointee.player.map { Teams_V1_Player.View(UnsafePointer($0)) } }
+
+        @inlinable
+        public var occurredAtMs: Int64 { c.pointee.occurred_at_ms }
+    }
+}
+
 extension Teams_V1_TeamEvent: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -911,6 +1277,24 @@ extension Teams_V1_WatchEventsRequest: CBridgedMessage {
         let message = try arena.message(Self.self)
         message.pointee.from_sequence = self.fromSequence
         return message
+    }
+}
+
+extension Teams_V1_WatchEventsRequest {
+    /// `teams.v1.WatchEventsRequest` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_V1_WatchEventsRequest
+
+        public let c: UnsafePointer<Teams__V1__WatchEventsRequest>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__V1__WatchEventsRequest>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var fromSequence: UInt64 { c.pointee.from_sequence }
     }
 }
 

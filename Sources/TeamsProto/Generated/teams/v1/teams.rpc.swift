@@ -40,31 +40,38 @@ public enum Teams_V1_TeamService {
         func createTeam(_ request: Teams_V1_CreateTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_CreateTeamResponse
         /// `createTeam` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `createTeam`. Must not block.
-        func createTeamWithoutWaiting(_ request: Teams_V1_CreateTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CreateTeamResponse?
+        /// The request is read in place, valid only until this returns.
+        func createTeamWithoutWaiting(_ request: Teams_V1_CreateTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CreateTeamResponse?
         func getTeam(_ request: Teams_V1_GetTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_GetTeamResponse
         /// `getTeam` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `getTeam`. Must not block.
-        func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse?
+        /// The request is read in place, valid only until this returns.
+        func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse?
         func renameTeam(_ request: Teams_V1_RenameTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_RenameTeamResponse
         /// `renameTeam` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `renameTeam`. Must not block.
-        func renameTeamWithoutWaiting(_ request: Teams_V1_RenameTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_RenameTeamResponse?
+        /// The request is read in place, valid only until this returns.
+        func renameTeamWithoutWaiting(_ request: Teams_V1_RenameTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_RenameTeamResponse?
         func deleteTeam(_ request: Teams_V1_DeleteTeamRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_DeleteTeamResponse
         /// `deleteTeam` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `deleteTeam`. Must not block.
-        func deleteTeamWithoutWaiting(_ request: Teams_V1_DeleteTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_DeleteTeamResponse?
+        /// The request is read in place, valid only until this returns.
+        func deleteTeamWithoutWaiting(_ request: Teams_V1_DeleteTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_DeleteTeamResponse?
         func addPlayer(_ request: Teams_V1_AddPlayerRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_AddPlayerResponse
         /// `addPlayer` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `addPlayer`. Must not block.
-        func addPlayerWithoutWaiting(_ request: Teams_V1_AddPlayerRequest, context: ServerContext) throws(RPCError) -> Teams_V1_AddPlayerResponse?
+        /// The request is read in place, valid only until this returns.
+        func addPlayerWithoutWaiting(_ request: Teams_V1_AddPlayerRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_AddPlayerResponse?
         func removePlayer(_ request: Teams_V1_RemovePlayerRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_RemovePlayerResponse
         /// `removePlayer` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `removePlayer`. Must not block.
-        func removePlayerWithoutWaiting(_ request: Teams_V1_RemovePlayerRequest, context: ServerContext) throws(RPCError) -> Teams_V1_RemovePlayerResponse?
+        /// The request is read in place, valid only until this returns.
+        func removePlayerWithoutWaiting(_ request: Teams_V1_RemovePlayerRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_RemovePlayerResponse?
         func searchTeams(_ request: Teams_V1_SearchTeamsRequest, context: ServerContext) async throws(RPCError) -> Teams_V1_SearchTeamsResponse
         /// `searchTeams` answered on the event loop without suspending, when the server can: a
         /// response or an error ends the call with no task; nil runs `searchTeams`. Must not block.
-        func searchTeamsWithoutWaiting(_ request: Teams_V1_SearchTeamsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_SearchTeamsResponse?
+        /// The request is read in place, valid only until this returns.
+        func searchTeamsWithoutWaiting(_ request: Teams_V1_SearchTeamsRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_SearchTeamsResponse?
         /// Server streaming: stored events from from_sequence, then live ones.
         func watchEvents(_ request: Teams_V1_WatchEventsRequest, stream: ServerStream<Teams_V1_TeamEvent>, context: ServerContext) async throws(RPCError)
     }
@@ -114,25 +121,25 @@ public enum Teams_V1_TeamService {
 
 extension Teams_V1_TeamService.ServiceProtocol {
     /// By default `createTeam` always waits: it runs in a task.
-    public func createTeamWithoutWaiting(_ request: Teams_V1_CreateTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_CreateTeamResponse? { nil }
+    public func createTeamWithoutWaiting(_ request: Teams_V1_CreateTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_CreateTeamResponse? { nil }
 
     /// By default `getTeam` always waits: it runs in a task.
-    public func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? { nil }
+    public func getTeamWithoutWaiting(_ request: Teams_V1_GetTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_GetTeamResponse? { nil }
 
     /// By default `renameTeam` always waits: it runs in a task.
-    public func renameTeamWithoutWaiting(_ request: Teams_V1_RenameTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_RenameTeamResponse? { nil }
+    public func renameTeamWithoutWaiting(_ request: Teams_V1_RenameTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_RenameTeamResponse? { nil }
 
     /// By default `deleteTeam` always waits: it runs in a task.
-    public func deleteTeamWithoutWaiting(_ request: Teams_V1_DeleteTeamRequest, context: ServerContext) throws(RPCError) -> Teams_V1_DeleteTeamResponse? { nil }
+    public func deleteTeamWithoutWaiting(_ request: Teams_V1_DeleteTeamRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_DeleteTeamResponse? { nil }
 
     /// By default `addPlayer` always waits: it runs in a task.
-    public func addPlayerWithoutWaiting(_ request: Teams_V1_AddPlayerRequest, context: ServerContext) throws(RPCError) -> Teams_V1_AddPlayerResponse? { nil }
+    public func addPlayerWithoutWaiting(_ request: Teams_V1_AddPlayerRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_AddPlayerResponse? { nil }
 
     /// By default `removePlayer` always waits: it runs in a task.
-    public func removePlayerWithoutWaiting(_ request: Teams_V1_RemovePlayerRequest, context: ServerContext) throws(RPCError) -> Teams_V1_RemovePlayerResponse? { nil }
+    public func removePlayerWithoutWaiting(_ request: Teams_V1_RemovePlayerRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_RemovePlayerResponse? { nil }
 
     /// By default `searchTeams` always waits: it runs in a task.
-    public func searchTeamsWithoutWaiting(_ request: Teams_V1_SearchTeamsRequest, context: ServerContext) throws(RPCError) -> Teams_V1_SearchTeamsResponse? { nil }
+    public func searchTeamsWithoutWaiting(_ request: Teams_V1_SearchTeamsRequest.View, context: ServerContext) throws(RPCError) -> Teams_V1_SearchTeamsResponse? { nil }
 
     /// Attaches every method of the service to `methods`.
     public func registerMethods(with methods: inout MethodTable.Registrar) {

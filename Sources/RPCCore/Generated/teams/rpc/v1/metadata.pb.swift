@@ -44,6 +44,24 @@ extension Teams_Rpc_V1_Metadata: CBridgedMessage {
     }
 }
 
+extension Teams_Rpc_V1_Metadata {
+    /// `teams.rpc.v1.Metadata` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_Rpc_V1_Metadata
+
+        public let c: UnsafePointer<Teams__Rpc__V1__Metadata>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__Rpc__V1__Metadata>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var entries: CRepeatedView<Teams_Rpc_V1_Metadata.Entry.View> { CRepeatedView(c.pointee.entries, count: c.pointee.n_entries) }
+    }
+}
+
 extension Teams_Rpc_V1_Metadata: PackedMessage {
     @inlinable
     public var packedSize: Int {
@@ -75,6 +93,27 @@ extension Teams_Rpc_V1_Metadata.Entry: CBridgedMessage {
         message.pointee.key = try arena.cString(self.key)
         message.pointee.value = try arena.cString(self.value)
         return message
+    }
+}
+
+extension Teams_Rpc_V1_Metadata.Entry {
+    /// `teams.rpc.v1.Metadata.Entry` read in place from protoc-c's unpacked struct; valid only while
+    /// that struct lives (see `CMessageView`).
+    public struct View: CMessageView {
+        public typealias Message = Teams_Rpc_V1_Metadata.Entry
+
+        public let c: UnsafePointer<Teams__Rpc__V1__Metadata__Entry>
+
+        @inlinable
+        public init(_ c: UnsafePointer<Teams__Rpc__V1__Metadata__Entry>) {
+            self.c = c
+        }
+
+        @inlinable
+        public var key: CText { CText(c.pointee.key) }
+
+        @inlinable
+        public var value: CText { CText(c.pointee.value) }
     }
 }
 

@@ -1,4 +1,4 @@
-import TeamsDomain
+import TeamsSupport
 import XCTest
 
 final class BackoffTests: XCTestCase {
@@ -10,6 +10,7 @@ final class BackoffTests: XCTestCase {
         XCTAssertEqual(backoff.ceiling(forAttempt: 5), .milliseconds(800))
         XCTAssertEqual(backoff.ceiling(forAttempt: 6), .seconds(1))
         XCTAssertEqual(Backoff(base: .milliseconds(1), multiplier: 3, max: .seconds(1)).ceiling(forAttempt: 3), .milliseconds(27))
+        XCTAssertEqual(Backoff(base: .seconds(1), multiplier: 1.6, max: .seconds(120)).ceiling(forAttempt: 2), .milliseconds(2560))
     }
 
     func testHugeAttemptsAndDurationsSaturateInsteadOfOverflowing() {
@@ -19,11 +20,15 @@ final class BackoffTests: XCTestCase {
         let unbounded = Backoff(base: .seconds(1), max: .seconds(Int64.max))
         XCTAssertEqual(unbounded.ceiling(forAttempt: .max), .nanoseconds(Int64.max))
         XCTAssertEqual(unbounded.delay(forAttempt: .max, random: { 1 }), .nanoseconds(Int64.max))
+        XCTAssertEqual(Backoff(base: .seconds(1), max: .seconds(Int64.max), jitter: .proportional(0.2)).delay(forAttempt: .max, random: { 1 }), .nanoseconds(Int64.max))
+        // A multiplier just above 1 still ends at once for any attempt number.
+        XCTAssertEqual(Backoff(base: .seconds(1), multiplier: 1.000_001, max: .seconds(10)).ceiling(forAttempt: .max), .seconds(10))
     }
 
     func testDegenerateSettingsStayAtTheBase() {
         XCTAssertEqual(Backoff(base: .milliseconds(5), max: .seconds(1)).ceiling(forAttempt: -3), .milliseconds(5))
         XCTAssertEqual(Backoff(base: .milliseconds(5), multiplier: 1, max: .seconds(1)).ceiling(forAttempt: 10), .milliseconds(5))
+        XCTAssertEqual(Backoff(base: .milliseconds(5), multiplier: 0.5, max: .seconds(1)).ceiling(forAttempt: 10), .milliseconds(5))
         XCTAssertEqual(Backoff(base: .zero, max: .seconds(1)).ceiling(forAttempt: .max), .zero)
         XCTAssertEqual(Backoff(base: .seconds(5), max: .seconds(1)).ceiling(forAttempt: 0), .seconds(1), "the max wins over the base")
         XCTAssertEqual(Backoff(base: .seconds(-5), max: .seconds(1)).ceiling(forAttempt: 3), .zero)
@@ -45,16 +50,29 @@ final class BackoffTests: XCTestCase {
         XCTAssertEqual(backoff.delay(forAttempt: 1, random: { .nan }), .zero)
     }
 
-    func testRealJitterStaysWithinTheCeilingAndSpreads() {
-        let backoff = Backoff(base: .milliseconds(1), max: .milliseconds(20))
-        var seen = Set<Duration>()
-        for _ in 0..<1000 {
-            let delay = backoff.delay(forAttempt: 3)
-            XCTAssertGreaterThanOrEqual(delay, .zero)
-            XCTAssertLessThanOrEqual(delay, .milliseconds(8))
-            seen.insert(delay)
+    func testGRPCsConnectionBackoffSpreadsEachCeilingByAFifthEitherWay() {
+        let backoff = Backoff.connection
+        XCTAssertEqual(backoff.delay(forAttempt: 0, random: { 0.5 }), .seconds(1))
+        XCTAssertEqual(backoff.delay(forAttempt: 1, random: { 0.5 }), .milliseconds(1600))
+        XCTAssertEqual(backoff.delay(forAttempt: 0, random: { 1 }), .milliseconds(1200))
+        XCTAssertEqual(backoff.delay(forAttempt: 0, random: { 0 }), .milliseconds(800))
+        XCTAssertEqual(backoff.delay(forAttempt: 40, random: { 0.5 }), .seconds(120))
+        XCTAssertEqual(backoff.delay(forAttempt: 40, random: { 1 }), .seconds(144), "the spread may pass the max")
+        XCTAssertEqual(Backoff(base: .seconds(1), max: .seconds(1), jitter: .proportional(3)).delay(forAttempt: 0, random: { 0 }), .zero, "never below zero")
+    }
+
+    func testRealJitterStaysWithinItsBoundsAndSpreads() {
+        for (jitter, low, high) in [(Backoff.Jitter.full, Duration.zero, Duration.milliseconds(8)), (.proportional(0.2), .microseconds(6400), .microseconds(9600))] {
+            let backoff = Backoff(base: .milliseconds(1), max: .milliseconds(20), jitter: jitter)
+            var seen = Set<Duration>()
+            for _ in 0..<1000 {
+                let delay = backoff.delay(forAttempt: 3)
+                XCTAssertGreaterThanOrEqual(delay, low)
+                XCTAssertLessThanOrEqual(delay, high)
+                seen.insert(delay)
+            }
+            XCTAssertGreaterThan(seen.count, 100, "jitter should spread the delays")
         }
-        XCTAssertGreaterThan(seen.count, 100, "jitter should spread the delays")
     }
 
     /// The schedules the stores used before they shared `Backoff`, kept exactly.
@@ -68,13 +86,6 @@ final class BackoffTests: XCTestCase {
         let contention = Backoff(base: .microseconds(500), max: .milliseconds(50))
         for contended in 2...12 {
             XCTAssertEqual(contention.ceiling(forAttempt: contended), .microseconds(min(50_000, 500 << min(contended, 7))), "contended \(contended)")
-        }
-        // The interactor's default retry policy: up to min(20 ms, 200 µs × 2^attempt).
-        let retry = RetryPolicy.default
-        XCTAssertEqual(retry.baseDelay, .microseconds(200))
-        XCTAssertEqual(retry.maxDelay, .milliseconds(20))
-        for attempt in 0..<64 {
-            XCTAssertEqual(retry.backoff.ceiling(forAttempt: attempt), min(Duration.milliseconds(20), Duration.microseconds(200) * (1 << min(attempt, 20))), "attempt \(attempt)")
         }
     }
 }

@@ -1,0 +1,2 @@
+// RetryPolicy carries a Backoff; callers need not import TeamsSupport.
+@_exported import struct TeamsSupport.Backoff
