@@ -26,9 +26,14 @@ enum TeamRow {
         return try team(from: row)
     }
 
-    static func insert(_ team: Team, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").execute(
-            arguments: [team.id.description, team.name, team.nameKey, try playersJSON(team.players), Int64(team.version)])
+    /// The values `insert` writes, worked out before the write so that the one thread
+    /// that commits does not.
+    static func inserting(_ team: Team) -> StatementArguments {
+        [team.id.description, team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version)]
+    }
+
+    static func insert(_ values: StatementArguments, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").execute(arguments: values)
     }
 
     static func team(from row: Row) throws(RepositoryError) -> Team {
@@ -39,11 +44,6 @@ enum TeamRow {
         let json: String = try row.stored("players", of: record)
         let version: Int64 = try row.stored("version", of: record)
         return Team(id: id, name: name, players: try players(json: json, of: record), version: try UInt64(stored: version, "\(record)'s version"))
-    }
-
-    static func playersJSON(_ players: [Player]) throws -> String {
-        if players.isEmpty { return "[]" }  // every new team; skips the encoder
-        return String(decoding: try JSONEncoder().encode(players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }), as: UTF8.self)
     }
 
     /// The players of `record` from the `players` column's JSON.
@@ -90,13 +90,18 @@ enum TeamRow {
 /// How a `TeamEvent` is laid out in the `events` table: `kind` holds the
 /// `TeamEvent.Kind` raw value, the other columns the change's details.
 enum EventRow {
-    static func insert(_ event: TeamEvent, in db: Database) throws {
+    /// The values `insert` writes, worked out before the write (see `TeamRow.inserting`).
+    static func inserting(_ event: TeamEvent) -> StatementArguments {
         let player = event.change.player
+        return [
+            event.teamID.description, Int64(event.version), event.change.kind.rawValue, event.change.teamName,
+            player?.name, player?.position.rawValue, event.occurredAt,
+        ]
+    }
+
+    static func insert(_ values: StatementArguments, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-            arguments: [
-                event.teamID.description, Int64(event.version), event.change.kind.rawValue, event.change.teamName,
-                player?.name, player?.position.rawValue, event.occurredAt,
-            ])
+            arguments: values)
     }
 
     /// - Throws: `.corrupt` naming the event for a row that does not parse.

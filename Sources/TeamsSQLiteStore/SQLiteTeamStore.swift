@@ -129,6 +129,7 @@ public final class SQLiteTeamStore: TeamStore {
     private func insert(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         let windowStart = clock.milliseconds() - Self.idempotencyWindowMilliseconds
         let now = clock.milliseconds()
+        let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
         return try await write { db in
             if let idempotencyKey,
                 let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
@@ -144,11 +145,11 @@ public final class SQLiteTeamStore: TeamStore {
                 return try TeamRow.decode(json: created, of: record)
             }
             do {
-                try TeamRow.insert(team, in: db)
+                try TeamRow.insert(teamRow, in: db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RepositoryError.alreadyExists
             }
-            try EventRow.insert(event, in: db)
+            try EventRow.insert(eventRow, in: db)
             if let idempotencyKey {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").execute(
                     arguments: [idempotencyKey, try TeamRow.encode(json: team), team.id.description, now])
@@ -169,21 +170,27 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     private func rewrite(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
+        // Worked out before the write, so the one thread that commits does not.
+        let arguments: StatementArguments = [
+            team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
+        ]
+        let eventRow = EventRow.inserting(event)
         try await write { db in
             try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
-                arguments: [team.name, team.nameKey, try TeamRow.playersJSON(team.players), Int64(team.version), team.id.description, Int64(expectedVersion)])
+                arguments: arguments)
             try Self.checkOneRowChanged(db, id: team.id)
-            try EventRow.insert(event, in: db)
+            try EventRow.insert(eventRow, in: db)
         }
     }
 
     public func delete(_ id: TeamID, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         // Gone or unknown: either way the next read goes to the database.
         defer { cache?.remove(id) }
+        let eventRow = EventRow.inserting(event)
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)
-            try EventRow.insert(event, in: db)
+            try EventRow.insert(eventRow, in: db)
         }
     }
 

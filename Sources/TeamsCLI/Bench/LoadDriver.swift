@@ -106,18 +106,12 @@ final class LoadDriver {
         case .get:
             connection.startCall(Method.getTeam, .init(id: targets.teamIDs[random.below(targets.teamIDs.count)]), options: Self.call, listener: done)
         case .create:
-            // Keyed, so the client may retry it across a restart without creating twice.
-            creates += 1
-            let request = Teams_V1_CreateTeamRequest(name: targets.teamName(random.below(1_000_000)), idempotencyKey: "bench-\(targets.runID)-\(index)-\(creates)")
-            connection.startCall(Method.createTeam, request, options: Self.idempotentCall) { [self] event in
-                if case .end(let head, let payload) = event {
-                    if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
-                        createdTeams.append(team.id)
-                        squads.add(team: team.id)
-                    }
-                    finished(.create, head.status, intendedAt: intended)
-                }
-            }
+            create(intendedAt: intended)
+        case .delete:
+            // A team this connection created and nothing else uses; with none, a create makes one.
+            guard let index = createdTeams.lastIndex(where: { squads.remove(team: $0) }) else { return create(intendedAt: intended) }
+            let team = createdTeams.remove(at: index)
+            connection.startCall(Method.deleteTeam, .init(id: team), options: Self.call, listener: done)
         case .rename:
             connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), options: Self.call, listener: done)
         case .search:
@@ -127,6 +121,22 @@ final class LoadDriver {
             addPlayer(to: team, intendedAt: intended)
         case .removePlayer:
             removePlayer(intendedAt: intended)
+        }
+    }
+
+    /// Creates a team, which later adds and deletes of this connection may use.
+    private func create(intendedAt intended: UInt64) {
+        // Keyed, so the client may retry it across a restart without creating twice.
+        creates += 1
+        let request = Teams_V1_CreateTeamRequest(name: targets.teamName(random.below(1_000_000)), idempotencyKey: "bench-\(targets.runID)-\(index)-\(creates)")
+        connection.startCall(Teams_V1_TeamService.Method.createTeam, request, options: Self.idempotentCall) { [self] event in
+            if case .end(let head, let payload) = event {
+                if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
+                    createdTeams.append(team.id)
+                    squads.add(team: team.id)
+                }
+                finished(.create, head.status, intendedAt: intended)
+            }
         }
     }
 

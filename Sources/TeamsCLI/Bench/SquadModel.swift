@@ -9,6 +9,8 @@ struct SquadModel {
     /// Adds in flight per team: room is reserved when a call is sent.
     private var pendingAdds: [String: Int] = [:]
     private var teams: [String] = []
+    /// Removals in flight per team.
+    private var removals: [String: Int] = [:]
     let limit: Int
 
     /// `teams` with `seededPlayers` players each, named `p0`, `p1`, … as the bench seeds them.
@@ -21,6 +23,15 @@ struct SquadModel {
         guard players[team] == nil else { return }
         players[team] = names
         teams.append(team)
+    }
+
+    /// Takes `team` out of the model, for deleting it; false (and it stays) while an
+    /// add or a removal on it is in flight.
+    mutating func remove(team: String) -> Bool {
+        guard pendingAdds[team, default: 0] == 0, removals[team, default: 0] == 0, players[team] != nil else { return false }
+        players[team] = nil
+        teams.removeAll { $0 == team }
+        return true
     }
 
     /// The newest team with room for one more player (the room is reserved), or a
@@ -51,6 +62,7 @@ struct SquadModel {
             let team = teams[(start + offset) % teams.count]
             guard let squad = players[team], !squad.isEmpty else { continue }
             let name = players[team]!.remove(at: random.below(squad.count))
+            removals[team, default: 0] += 1
             return (team, name)
         }
         return nil
@@ -58,6 +70,7 @@ struct SquadModel {
 
     /// A removal that failed leaves the player where the model had it.
     mutating func finishRemove(team: String, name: String, succeeded: Bool) {
+        removals[team, default: 1] -= 1
         if !succeeded { players[team, default: []].append(name) }
     }
 }

@@ -4,7 +4,7 @@ import TeamsSupport
 /// What `teams bench` sends: a weighted mix of operations over seeded teams.
 struct Workload: Sendable {
     enum Operation: String, CaseIterable, Sendable {
-        case get, create, rename, search
+        case get, create, rename, delete, search
         case addPlayer = "add-player"
         case removePlayer = "remove-player"
     }
@@ -43,7 +43,7 @@ struct Workload: Sendable {
     var isGetOnly: Bool { choices.count == 1 && choices[0].operation == .get }
 
     /// Whether some call in the mix works on a seeded team, so the run needs their ids.
-    var needsTeamIDs: Bool { choices.contains { $0.operation != .search && $0.operation != .create } }
+    var needsTeamIDs: Bool { choices.contains { ![.search, .create, .delete].contains($0.operation) } }
 }
 
 enum BenchError: Error, CustomStringConvertible {

@@ -27,13 +27,13 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "How long to measure, e.g. 10s, 500ms, 1m (ignored with --requests).") var duration = "10s"
     @Option(help: "Measure this many calls instead of a duration.") var requests: Int?
     @Option(help: "Run this long before measuring.") var warmup = "2s"
-    @Option(help: "Weighted mix of get, create, rename, search, add-player, remove-player.") var mix = "get=100"
+    @Option(help: "Weighted mix of get, create, rename, delete, search, add-player, remove-player. A delete removes a team the same connection created (a create when it has none).") var mix = "get=100"
     @Option(help: "Open loop: this many calls per second in all.") var rate: Double?
     @Option(help: "Teams to seed.") var teams = 100
     @Option(help: "Players per seeded team.") var playersPerTeam = 11
     @Option(help: "Search terms are substrings of seeded names of this many characters: N or MIN-MAX (1 to 8).")
     var searchTermLength = "2-6"
-    @Flag(help: "The server already holds the --teams teams an earlier run seeded (names b0, b1, ...): skip seeding. For mixes of search and create only, which need no team ids.")
+    @Flag(help: "The server already holds the --teams teams an earlier run seeded (names b0, b1, ...): skip seeding. For mixes of search, create and delete only, which need no team ids.")
     var seeded = false
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
     @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
@@ -68,7 +68,7 @@ struct Bench: AsyncParsableCommand {
             do { _ = try BenchComparison.load(compare) } catch { throw ValidationError("\(error)") }
         }
         if seeded, workload.needsTeamIDs {
-            throw ValidationError("--seeded works with a --mix of search and create only: the other calls need the ids of seeded teams")
+            throw ValidationError("--seeded works with a --mix of search, create and delete only: the other calls need the ids of seeded teams")
         }
     }
 

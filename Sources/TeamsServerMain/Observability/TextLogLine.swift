@@ -22,14 +22,18 @@ enum TextLogLine: LogLineFormat {
     /// `text` escaped, and quoted when it holds a space, a quote or `=` (or nothing).
     static func value(_ text: String) -> String {
         let escaped = escaped(text)
-        guard escaped.isEmpty || escaped.unicodeScalars.contains(where: { $0 == "\"" || $0 == "=" || $0.properties.isWhitespace }) else {
-            return escaped
-        }
+        let quoted =
+            escaped.utf8.allSatisfy { $0 < 0x80 }
+            ? escaped.isEmpty || escaped.utf8.contains { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") }
+            : escaped.unicodeScalars.contains { $0 == "\"" || $0 == "=" || $0.properties.isWhitespace }
+        guard quoted else { return escaped }
         return "\"" + escaped.replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// `text` with every character that could end or reorder a line written as an escape.
     static func escaped(_ text: String) -> String {
+        // Most text is printable ASCII, which needs no escape: skip the per-scalar lookups.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) { return text }
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
