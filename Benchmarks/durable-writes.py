@@ -4,7 +4,8 @@
 Each round starts a fresh redis-server (appendonly, appendfsync always) and drives it
 with redis-benchmark (SET of 250 B, 4 connections x 16 pipelined), then, for each
 write, a fresh teams-server on a new SQLite file driven by `teams bench` (4 x 16).
-Rows are interleaved round by round; the table gives medians.
+Rows are interleaved round by round; the table gives medians. With --baseline, another
+teams-server binary runs each write just before this one, in the same rounds.
 
     swift build -c release && python3 Benchmarks/durable-writes.py [--rounds 3] [--duration 8s]
 
@@ -119,20 +120,25 @@ def main():
     parser.add_argument("--redis-requests", type=int, default=300_000)
     parser.add_argument("--server", default=os.path.join(ROOT, ".build/release/teams-server"))
     parser.add_argument("--teams", default=os.path.join(ROOT, ".build/release/teams"))
+    parser.add_argument("--baseline", help="another teams-server binary, measured in the same rounds, each row before this one")
     options = parser.parse_args()
     for tool in ["redis-server", "redis-benchmark"]:
         if not shutil.which(tool):
             sys.exit(f"durable-writes: {tool} not found (apt-get install redis-server)")
-    for binary in [options.server, options.teams]:
+    for binary in [options.server, options.teams] + ([options.baseline] if options.baseline else []):
         if not os.access(binary, os.X_OK):
             sys.exit(f"durable-writes: {binary} not found (swift build -c release)")
-    rows = {"Redis SET, appendfsync always": []} | {name: [] for name, _, _ in MIXES}
+    servers = ([("baseline", options.baseline)] if options.baseline else []) + [("", options.server)]
+    def label(name, which):
+        return f"{name} ({which})" if which else name
+    rows = {"Redis SET, appendfsync always": []} | {label(name, which): [] for name, _, _ in MIXES for which, _ in servers}
     with tempfile.TemporaryDirectory() as work:
         for round_number in range(1, options.rounds + 1):
             print(f"durable-writes: round {round_number} of {options.rounds}", file=sys.stderr)
             rows["Redis SET, appendfsync always"].append(redis_round(work, options.redis_requests))
             for name, mix, operation in MIXES:
-                rows[name].append(teams_round(work, options.server, options.teams, mix, operation, options.duration))
+                for which, binary in servers:
+                    rows[label(name, which)].append(teams_round(work, binary, options.teams, mix, operation, options.duration))
     redis_rate = statistics.median(r["rate"] for r in rows["Redis SET, appendfsync always"])
 
     def median(runs, key, format):

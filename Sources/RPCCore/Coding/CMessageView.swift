@@ -1,5 +1,3 @@
-import CRPCProtobuf
-
 /// A read-only look at a message protoc-c has unpacked, reading its fields in place
 /// from the C struct instead of copying them into Swift values.
 ///
