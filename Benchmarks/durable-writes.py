@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -64,15 +65,19 @@ def redis_round(work, requests):
     try:
         wait_for(port, "redis-server")
         before = cpu_seconds(server.pid)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", "4", "-P", "16", "-t", "set", "-d", "250",
                               "-r", "100000", "-n", str(requests), "--csv"], capture_output=True, text=True, check=True).stdout
         used = cpu_seconds(server.pid) - before
+        # redis-benchmark is the one child reaped since (the server is still running).
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        driver = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
         # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
         row = [line for line in out.splitlines() if line.startswith('"SET"')][0]
         values = [float(v.strip('"')) for v in row.split(",")[1:]]
         # Redis fsyncs once per event loop turn, for every SET read in it: its commits are not counted.
         return {"rate": values[0], "p50": values[3] * 1000, "p99": values[5] * 1000, "server_cpu": used / requests * 1e6,
-                "driver_cpu": None, "commits": None, "per_commit": None}
+                "driver_cpu": driver / requests * 1e6, "commits": None, "per_commit": None}
     finally:
         server.terminate()
         server.wait()
@@ -121,6 +126,7 @@ def main():
     parser.add_argument("--server", default=os.path.join(ROOT, ".build/release/teams-server"))
     parser.add_argument("--teams", default=os.path.join(ROOT, ".build/release/teams"))
     parser.add_argument("--baseline", help="another teams-server binary, measured in the same rounds, each row before this one")
+    parser.add_argument("--redis-only", action="store_true", help="measure Redis alone")
     options = parser.parse_args()
     for tool in ["redis-server", "redis-benchmark"]:
         if not shutil.which(tool):
@@ -136,7 +142,7 @@ def main():
         for round_number in range(1, options.rounds + 1):
             print(f"durable-writes: round {round_number} of {options.rounds}", file=sys.stderr)
             rows["Redis SET, appendfsync always"].append(redis_round(work, options.redis_requests))
-            for name, mix, operation in MIXES:
+            for name, mix, operation in ([] if options.redis_only else MIXES):
                 for which, binary in servers:
                     rows[label(name, which)].append(teams_round(work, binary, options.teams, mix, operation, options.duration))
     redis_rate = statistics.median(r["rate"] for r in rows["Redis SET, appendfsync always"])
@@ -148,6 +154,8 @@ def main():
     print(f"| write ({options.rounds} rounds, medians) | writes/s | × Redis | p50 µs | p99 µs | server µs/write | driver µs/write | commits/s | writes/commit |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, runs in rows.items():
+        if not runs:
+            continue
         rate = statistics.median(r["rate"] for r in runs)
         print(f"| {name} | {rate:,.0f} | {rate / redis_rate:.2f} | {median(runs, 'p50', '{:,.0f}')} | {median(runs, 'p99', '{:,.0f}')} "
               f"| {median(runs, 'server_cpu', '{:.1f}')} | {median(runs, 'driver_cpu', '{:.1f}')} | {median(runs, 'commits', '{:,.0f}')} "
