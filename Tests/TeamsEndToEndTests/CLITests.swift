@@ -375,7 +375,7 @@ final class CLITests: XCTestCase {
 
         let needsIDs = try teams(["bench", "--seeded", "--mix", "get=100"], port: server.port)
         XCTAssertNotEqual(needsIDs.status, 0)
-        XCTAssertTrue(needsIDs.stderr.contains("--seeded works with a --mix of search and create only"), needsIDs.stderr)
+        XCTAssertTrue(needsIDs.stderr.contains("--seeded works with a --mix of search, create and delete only"), needsIDs.stderr)
         let badLength = try teams(common + ["--search-term-length", "0-3"], port: server.port)
         XCTAssertNotEqual(badLength.status, 0)
         XCTAssertTrue(badLength.stderr.contains("--search-term-length must be N or MIN-MAX within 1-8, got \"0-3\""), badLength.stderr)
