@@ -7,7 +7,7 @@ import PackageDescription
 //                 │                │             └─ TeamsProto (generated from proto/teams/v1) ─┬─ CTeamsProtobuf (protoc-c)
 //                 │                └─ RPCCore (framing, envelope, status, calls, bridge; knows no team) ─┴─ CRPCProtobuf
 //                 ├─ RPCTransportNIO (TCP) ── RPCCore, NIO          RPCTransportInProcess (tests) ── RPCCore
-//                 ├─ TeamsMemoryStore ─┐
+//                 ├─ TeamsMemoryStore ─┐   (both embedded stores search a TeamsSearchIndex in memory)
 //                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain
 //                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
 //                 └─ TeamsEventLog ────┘
@@ -120,11 +120,13 @@ let package = Package(
         ),
 
         // Where the data is stored: one adapter per store, each behind TeamRepository.
-        .target(name: "TeamsMemoryStore", dependencies: ["TeamsDomain"]),
+        // The name keys in memory that both embedded stores search.
+        .target(name: "TeamsSearchIndex", dependencies: ["TeamsDomain"]),
+        .target(name: "TeamsMemoryStore", dependencies: ["TeamsDomain", "TeamsSearchIndex"]),
         .target(
             name: "TeamsSQLiteStore",
             dependencies: [
-                "TeamsDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "TeamsDomain", "TeamsSearchIndex", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -207,6 +209,7 @@ let package = Package(
         .target(name: "TeamsTestSupport", dependencies: ["TeamsDomain"], path: "Tests/TeamsTestSupport"),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "TeamsMemoryStore"]),
         .testTarget(name: "TeamsSupportTests", dependencies: ["TeamsSupport"]),
+        .testTarget(name: "TeamsSearchIndexTests", dependencies: ["TeamsSearchIndex", "TeamsDomain", "TeamsSupport"]),
         .testTarget(
             name: "RPCCoreTests",
             dependencies: [
@@ -259,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "TeamsStoreTests",
             dependencies: [
-                "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsTestSupport",
+                "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsSearchIndex", "TeamsTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -1,15 +1,16 @@
 import Synchronization
 import TeamsDomain
+import TeamsSearchIndex
 
 /// A `TeamStore` in process memory: for tests and `--store memory`.
 ///
 /// Everything is lost when the process ends. One lock guards all state; each
 /// call holds it for a dictionary lookup or a copy, never across a suspension.
-/// A search walks `SearchIndex` from its cursor and stops after its page.
+/// A search reads its page from a `SearchIndex`.
 public final class InMemoryTeamRepository: TeamStore {
     private struct State {
         var teams: [TeamID: Team] = [:]
-        /// The teams in search order, for `search`.
+        /// Every team's name key, for `search`.
         var index = SearchIndex()
         /// Events with sequences `lastSequence - events.count + 1 ... lastSequence`.
         var events: [TeamEvent] = []
@@ -46,7 +47,7 @@ public final class InMemoryTeamRepository: TeamStore {
             }
             guard state.teams[team.id] == nil else { throw .alreadyExists }
             state.teams[team.id] = team
-            state.index.insert(team)
+            state.index.set(team.id, nameKey: team.nameKey)
             Self.append(event, to: &state)
             if let idempotencyKey { state.idempotency[idempotencyKey] = (team, now) }
             return team
@@ -58,10 +59,7 @@ public final class InMemoryTeamRepository: TeamStore {
             guard let stored = state.teams[team.id] else { throw .notFound }
             guard stored.version == expectedVersion else { throw .versionConflict(actual: stored.version) }
             state.teams[team.id] = team
-            if stored.nameKey != team.nameKey {
-                state.index.remove(stored)
-                state.index.insert(team)
-            }
+            state.index.set(team.id, nameKey: team.nameKey)
             Self.append(event, to: &state)
         }
     }
@@ -71,7 +69,7 @@ public final class InMemoryTeamRepository: TeamStore {
             guard let stored = state.teams[id] else { throw .notFound }
             guard stored.version == expectedVersion else { throw .versionConflict(actual: stored.version) }
             state.teams[id] = nil
-            state.index.remove(stored)
+            state.index.remove(id)
             Self.append(event, to: &state)
         }
     }

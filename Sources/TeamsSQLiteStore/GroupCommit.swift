@@ -13,11 +13,13 @@ import TeamsDomain
 /// commit fails, every write in it fails and none is acknowledged.
 final class GroupCommit: Sendable {
     private final class Write: @unchecked Sendable {
-        let apply: (Database) throws -> Void
+        /// Runs the write; returns what to do once its commit is on disk.
+        let apply: (Database) throws -> (() -> Void)?
         let continuation: CheckedContinuation<Void, any Error>
         var rejection: RepositoryError?
+        var committed: (() -> Void)?
 
-        init(apply: @escaping (Database) throws -> Void, continuation: CheckedContinuation<Void, any Error>) {
+        init(apply: @escaping (Database) throws -> (() -> Void)?, continuation: CheckedContinuation<Void, any Error>) {
             self.apply = apply
             self.continuation = continuation
         }
@@ -36,14 +38,20 @@ final class GroupCommit: Sendable {
     }
 
     /// Runs `body` inside a shared write transaction and returns its result once committed.
+    /// - Parameter committed: called with `body`'s result once the commit is on disk and
+    ///   before any caller hears of it, in the order of the commits: what mirrors the file
+    ///   in memory (the read cache, the search index) changes in the file's order.
     /// - Throws: the `RepositoryError` `body` threw (its savepoint rolled back), or
     ///   the database error that failed the whole commit.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func perform<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T, committed: (@Sendable (T) -> Void)? = nil
+    ) async throws -> T {
         let result = Mutex<T?>(nil)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let write = Write(apply: { database in
                 let value = try body(database)
                 result.withLock { $0 = value }
+                return committed.map { committed in { committed(value) } }
             }, continuation: continuation)
             let startCommitting = state.withLock { state in
                 state.pending.append(write)
@@ -75,15 +83,17 @@ final class GroupCommit: Sendable {
                     for write in batch {
                         do {
                             try database.inSavepoint {
-                                try write.apply(database)
+                                write.committed = try write.apply(database)
                                 return .commit
                             }
                         } catch let rejection as RepositoryError {
                             write.rejection = rejection
+                            write.committed = nil
                         }
                         // Any other error (I/O, disk full) may have ended the transaction: fail the batch.
                     }
                 }
+                for write in batch { write.committed?() }
                 for write in batch {
                     if let rejection = write.rejection {
                         write.continuation.resume(throwing: rejection)

@@ -1,8 +1,7 @@
 import TeamsDomain
 
 /// Writes the `players` column: a JSON array of `{"name": …, "position": …}`, the
-/// layout `JSONEncoder` wrote before, readable by any JSON parser (`TeamRow` reads it
-/// back with `JSONDecoder`).
+/// layout `JSONEncoder` wrote before, readable by any JSON parser.
 ///
 /// Hand-written because every write of a team with players writes the whole array,
 /// on the one thread that commits: Foundation's encoder boxes each value and casts
@@ -22,6 +21,14 @@ enum PlayersJSON {
             json.append(UInt8(ascii: "}"))
         }
         json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// `text` as a JSON string, quotes included.
+    static func string(_ text: String) -> String {
+        var json: [UInt8] = []
+        json.reserveCapacity(text.utf8.count + 2)
+        appendString(text, to: &json)
         return String(decoding: json, as: UTF8.self)
     }
 
@@ -46,5 +53,110 @@ enum PlayersJSON {
             }
         }
         json.append(UInt8(ascii: "\""))
+    }
+}
+
+extension PlayersJSON {
+    /// The players `encode` wrote, as names and position names; `nil` for anything
+    /// else, which `TeamRow` then hands to Foundation's decoder to accept (another
+    /// key order, whitespace, keys it ignores) or to name as corrupt.
+    ///
+    /// Hand-written for the same reason as `encode`: every team read from the file
+    /// (a search page reads up to 51) decodes its players.
+    static func decode(_ json: String) -> [(name: String, position: String)]? {
+        var json = json
+        return json.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes)
+            return reader.players()
+        }
+    }
+
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var offset = 0
+
+        mutating func players() -> [(name: String, position: String)]? {
+            guard take("[") else { return nil }
+            var players: [(name: String, position: String)] = []
+            if take("]") { return offset == bytes.count ? players : nil }
+            repeat {
+                guard take("{"), take(#""name":"#), let name = string(), take(#","position":"#), let position = string(), take("}") else { return nil }
+                players.append((name, position))
+            } while take(",")
+            return take("]") && offset == bytes.count ? players : nil
+        }
+
+        /// Consumes `literal` if the bytes go on with it.
+        private mutating func take(_ literal: StaticString) -> Bool {
+            let count = literal.utf8CodeUnitCount
+            guard bytes.count - offset >= count else { return false }
+            for index in 0..<count where bytes[offset + index] != literal.utf8Start[index] { return false }
+            offset += count
+            return true
+        }
+
+        /// A JSON string, its escapes undone; `nil` for a control character, a bad
+        /// escape or bytes that are not UTF-8.
+        private mutating func string() -> String? {
+            guard take("\"") else { return nil }
+            var text: [UInt8] = []
+            while offset < bytes.count {
+                let byte = bytes[offset]
+                offset += 1
+                switch byte {
+                case UInt8(ascii: "\""):
+                    return String(validating: text, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard offset < bytes.count else { return nil }
+                    let escape = bytes[offset]
+                    offset += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
+                    case UInt8(ascii: "b"): text.append(0x08)
+                    case UInt8(ascii: "f"): text.append(0x0C)
+                    case UInt8(ascii: "n"): text.append(0x0A)
+                    case UInt8(ascii: "r"): text.append(0x0D)
+                    case UInt8(ascii: "t"): text.append(0x09)
+                    case UInt8(ascii: "u"):
+                        guard let scalar = unicodeEscape() else { return nil }
+                        text.append(contentsOf: String(Character(scalar)).utf8)
+                    default: return nil
+                    }
+                case 0..<0x20:
+                    return nil
+                default:
+                    text.append(byte)
+                }
+            }
+            return nil
+        }
+
+        /// After `\u`: four hex digits, and a second escape for a surrogate pair.
+        private mutating func unicodeEscape() -> Unicode.Scalar? {
+            guard let unit = hex4() else { return nil }
+            if (0xD800..<0xDC00).contains(unit) {
+                guard take("\\u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+            }
+            return Unicode.Scalar(unit)  // nil for a lone low surrogate
+        }
+
+        private mutating func hex4() -> UInt32? {
+            guard bytes.count - offset >= 4 else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[offset]
+                offset += 1
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
     }
 }

@@ -7,23 +7,34 @@ import TeamsDomain
 /// Reading throws `RepositoryError.corrupt` naming the team for a row that does not
 /// parse, and never traps (see `StoredValues.swift`).
 enum TeamRow {
-    private struct PlayerJSON: Codable {
+    private struct PlayerJSON: Decodable {
         var name: String
         var position: String
     }
 
-    private struct TeamJSON: Codable {
+    private struct TeamJSON: Decodable {
         var id: String
         var name: String
         var players: [PlayerJSON]
         var version: UInt64
     }
 
+    /// What `team(from:)` reads, in its order.
+    static let columns = "id, name, players, version"
+
     static func fetch(_ id: TeamID, in db: Database) throws -> Team? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM teams WHERE id = ?"), arguments: [id.description]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM teams WHERE id = ?"), arguments: [id.description]) else {
             return nil
         }
         return try team(from: row)
+    }
+
+    /// The teams of `ids` that exist, in no particular order, in one statement.
+    static func fetch(_ ids: [TeamID], in db: Database) throws -> [Team] {
+        guard !ids.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM teams WHERE id IN (\(placeholders))")
+        return try Row.fetchAll(statement, arguments: StatementArguments(ids.map(\.description))).map(team(from:))
     }
 
     /// The values `insert` writes, worked out before the write so that the one thread
@@ -36,18 +47,25 @@ enum TeamRow {
         try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").execute(arguments: values)
     }
 
+    /// A team from a row of `columns`, read by position: a lookup by name lower-cases it each time.
     static func team(from row: Row) throws(RepositoryError) -> Team {
-        let rawID: String = try row.stored("id", of: "a team row")
+        let rawID: String = try row.stored(0, "id", of: "a team row")
         guard let id = TeamID(rawID) else { throw .corrupt("team id \(rawID) is not an xid") }
         let record = "team \(id)"
-        let name: String = try row.stored("name", of: record)
-        let json: String = try row.stored("players", of: record)
-        let version: Int64 = try row.stored("version", of: record)
+        let name: String = try row.stored(1, "name", of: record)
+        let json: String = try row.stored(2, "players", of: record)
+        let version: Int64 = try row.stored(3, "version", of: record)
         return Team(id: id, name: name, players: try players(json: json, of: record), version: try UInt64(stored: version, "\(record)'s version"))
     }
 
     /// The players of `record` from the `players` column's JSON.
     static func players(json: String, of record: String) throws(RepositoryError) -> [Player] {
+        if let fields = PlayersJSON.decode(json) {
+            var players: [Player] = []
+            players.reserveCapacity(fields.count)
+            for (name, position) in fields { players.append(Player(name: name, position: try Self.position(position, of: record))) }
+            return players
+        }
         let decoded: [PlayerJSON]
         do {
             decoded = try JSONDecoder().decode([PlayerJSON].self, from: Data(json.utf8))
@@ -57,9 +75,10 @@ enum TeamRow {
         return try players(decoded, of: record)
     }
 
-    static func encode(json team: Team) throws -> String {
-        let value = TeamJSON(id: team.id.description, name: team.name, players: team.players.map { PlayerJSON(name: $0.name, position: $0.position.rawValue) }, version: team.version)
-        return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    /// The team as JSON `{id, name, players, version}`, for an idempotency key's row.
+    static func encode(json team: Team) -> String {
+        #"{"id":"# + PlayersJSON.string(team.id.description) + #","name":"# + PlayersJSON.string(team.name)
+            + #","players":"# + PlayersJSON.encode(team.players) + #","version":\#(team.version)}"#
     }
 
     /// The team that `encode(json:)` wrote into `record` (an idempotency key's row).
@@ -77,13 +96,13 @@ enum TeamRow {
     private static func players(_ decoded: [PlayerJSON], of record: String) throws(RepositoryError) -> [Player] {
         var players: [Player] = []
         players.reserveCapacity(decoded.count)
-        for player in decoded {
-            guard let position = Position(rawValue: player.position) else {
-                throw .corrupt("\(record) has a player with unknown position \(player.position)")
-            }
-            players.append(Player(name: player.name, position: position))
-        }
+        for player in decoded { players.append(Player(name: player.name, position: try Self.position(player.position, of: record))) }
         return players
+    }
+
+    private static func position(_ name: String, of record: String) throws(RepositoryError) -> Position {
+        guard let position = Position(rawValue: name) else { throw .corrupt("\(record) has a player with unknown position \(name)") }
+        return position
     }
 }
 

@@ -195,6 +195,23 @@ enum SQLiteSchema {
                     SELECT DISTINCT '', name_key FROM teams WHERE \(bytes("name_key")) > \(limit) ORDER BY name_key;
                 """)
         }
+        migrator.registerMigration("v5: search from an index in memory; the search tables go") { db in
+            // One server owns the file, so the search index lives in its memory
+            // (`SearchIndex`, built from `teams` at start-up) and the writes no longer
+            // keep trigram and gram tables, or the name key index, in step.
+            try db.execute(sql: """
+                DROP TRIGGER teams_indexed_on_insert;
+                DROP TRIGGER teams_indexed_on_rename;
+                DROP TRIGGER teams_indexed_on_delete;
+                DROP TRIGGER teams_gram_listed_on_insert;
+                DROP TRIGGER teams_gram_listed_on_rename;
+                DROP TRIGGER teams_gram_listed_on_delete;
+                DROP TABLE team_name_trigrams;
+                DROP TABLE team_search_rows;
+                DROP TABLE team_name_grams;
+                DROP INDEX teams_by_name_key;
+                """)
+        }
         return migrator
     }
 

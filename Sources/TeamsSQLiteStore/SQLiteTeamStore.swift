@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import Logging
 import Metrics
+import Synchronization
 import TeamsDomain
+import TeamsSearchIndex
 
 /// The durable, embedded `TeamStore`: SQLite through GRDB, in WAL mode with
 /// `synchronous=FULL`, so a write acknowledged to a caller survives a crash of
@@ -11,8 +13,9 @@ import TeamsDomain
 /// Writes go through `GroupCommit`: concurrent changes share a transaction and
 /// its fsync. Each change and its outbox event are written in one transaction.
 /// One server process owns a database file at a time (an exclusive lock on
-/// `PATH.lock`), which lets a `TeamCache` answer reads from memory: a change
-/// reaches it only after its commit.
+/// `PATH.lock`), which lets memory mirror the file: a `TeamCache` answers reads, and
+/// a `SearchIndex` of every name key finds search pages. A change reaches both after
+/// its commit, in commit order, before its caller is answered.
 public final class SQLiteTeamStore: TeamStore {
     public let path: String
     private let pool: DatabasePool
@@ -20,7 +23,7 @@ public final class SQLiteTeamStore: TeamStore {
     private let clock: WallClock
     private let lockFile: FileHandle
     private let cache: TeamCache?
-    private let searching: SQLiteTeamSearch
+    private let index: Mutex<SearchIndex>
 
     static let cacheHits = Counter(label: "teams_sqlite_cache_hits_total")
     static let cacheMisses = Counter(label: "teams_sqlite_cache_misses_total")
@@ -32,19 +35,16 @@ public final class SQLiteTeamStore: TeamStore {
     ///   - cacheBytes: keep up to about this many bytes of teams in memory for reads
     ///     (`TeamCache`); 0 reads every team from the database. Only for a store that
     ///     nothing else writes to while it is open, as its lock file ensures for servers.
-    ///   - logger: told when opening upgrades an existing file's schema, which builds
-    ///     the new indexes once (about 15 s per million teams) before the store opens.
-    ///   - trigramCandidateLimit, walkBudget: when search answers from its trigram index
-    ///     and how far it walks a gram's list first (`SQLiteTeamSearch`). Tests set
-    ///     them to force each plan.
+    ///   - logger: told when opening upgrades an existing file's schema, and how long
+    ///     building the search index from the file took.
     /// - Throws: `SQLiteStoreError.cannotOpen` naming the path and the cause: no
-    ///   permission, not a database, or in use by another server.
+    ///   permission, not a database, in use by another server, or a team row whose id
+    ///   is not an xid.
     public init(
         path: String, maximumBytes: Int? = nil, cacheBytes: Int = 0, clock: WallClock = .system, busyTimeout: TimeInterval = 5,
-        logger: Logger? = nil, trigramCandidateLimit: Int = 2500, walkBudget: Int? = 50_000
+        logger: Logger? = nil
     ) throws(SQLiteStoreError) {
         self.path = path
-        searching = SQLiteTeamSearch(trigramCandidateLimit: trigramCandidateLimit, walkBudget: walkBudget)
         self.clock = clock
         cache = cacheBytes > 0 ? TeamCache(capacityBytes: cacheBytes) : nil
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -77,10 +77,31 @@ public final class SQLiteTeamStore: TeamStore {
         do {
             pool = try DatabasePool(path: file, configuration: configuration)
             try Self.migrate(pool, path: path, logger: logger)
+            index = Mutex(try Self.searchIndex(of: pool, path: path, logger: logger))
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
         writes = GroupCommit(pool: pool)
+    }
+
+    /// Every team's name key, read from the file in one pass.
+    private static func searchIndex(of pool: DatabasePool, path: String, logger: Logger?) throws -> SearchIndex {
+        let started = ContinuousClock.now
+        let keys = try pool.read { db in
+            var keys: [(id: TeamID, nameKey: String)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, name_key FROM teams")
+            while let row = try rows.next() {
+                let rawID: String = try row.stored("id", of: "a team row")
+                guard let id = TeamID(rawID) else { throw RepositoryError.corrupt("team id \(rawID) is not an xid") }
+                keys.append((id, try row.stored("name_key", of: "team \(id)")))
+            }
+            return keys
+        }
+        let index = SearchIndex(keys)
+        logger?.info("search index built", metadata: [
+            "path": "\(path)", "teams": "\(keys.count)", "duration": "\(ContinuousClock.now - started)",
+        ])
+        return index
     }
 
     /// Brings the schema up to date, saying so before and after an upgrade of a file
@@ -91,7 +112,7 @@ public final class SQLiteTeamStore: TeamStore {
         let pending = migrator.migrations.filter { !applied.contains($0) }
         guard !applied.isEmpty, !pending.isEmpty, let logger else { return try migrator.migrate(pool) }
         let teams = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM teams") ?? 0 }
-        logger.notice("upgrading the database schema; new indexes are built once, about 15 s per million teams", metadata: [
+        logger.notice("upgrading the database schema; on a large file this can take a while", metadata: [
             "path": "\(path)", "teams": "\(teams)", "migrations": "\(pending.joined(separator: "; "))",
         ])
         let started = ContinuousClock.now
@@ -121,9 +142,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func create(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
         do {
-            let created = try await insert(team, event: event, idempotencyKey: idempotencyKey)
-            cache?.insert(written: created)
-            return created
+            return try await insert(team, event: event, idempotencyKey: idempotencyKey)
         } catch {
             cache?.remove(team.id)
             throw error
@@ -134,7 +153,14 @@ public final class SQLiteTeamStore: TeamStore {
         let windowStart = clock.milliseconds() - Self.idempotencyWindowMilliseconds
         let now = clock.milliseconds()
         let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
-        return try await write { db in
+        let createdJSON = idempotencyKey.map { _ in TeamRow.encode(json: team) }
+        // A repeated key answers with what the first create made, and changes nothing.
+        let committed: @Sendable (Team) -> Void = { [weak self] created in
+            guard let self, created.id == team.id else { return }
+            cache?.insert(written: created)
+            index.withLock { $0.set(created.id, nameKey: created.nameKey) }
+        }
+        return try await write(committed: committed) { db in
             if let idempotencyKey,
                 let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
             {
@@ -156,7 +182,7 @@ public final class SQLiteTeamStore: TeamStore {
             try EventRow.insert(eventRow, in: db)
             if let idempotencyKey {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").execute(
-                    arguments: [idempotencyKey, try TeamRow.encode(json: team), team.id.description, now])
+                    arguments: [idempotencyKey, createdJSON, team.id.description, now])
             }
             return team
         }
@@ -165,7 +191,6 @@ public final class SQLiteTeamStore: TeamStore {
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         do {
             try await rewrite(team, expectedVersion: expectedVersion, event: event)
-            cache?.insert(written: team)
         } catch {
             // A failed write leaves the team's state unknown here: the next read goes to the database.
             cache?.remove(team.id)
@@ -179,7 +204,11 @@ public final class SQLiteTeamStore: TeamStore {
             team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
         ]
         let eventRow = EventRow.inserting(event)
-        try await write { db in
+        try await write(committed: { [weak self] in
+            guard let self else { return }
+            cache?.insert(written: team)
+            index.withLock { $0.set(team.id, nameKey: team.nameKey) }
+        }) { db in
             try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
                 arguments: arguments)
             try Self.checkOneRowChanged(db, id: team.id)
@@ -191,16 +220,54 @@ public final class SQLiteTeamStore: TeamStore {
         // Gone or unknown: either way the next read goes to the database.
         defer { cache?.remove(id) }
         let eventRow = EventRow.inserting(event)
-        try await write { db in
+        try await write(committed: { [weak self] in
+            guard let self else { return }
+            cache?.remove(id)
+            index.withLock { $0.remove(id) }
+        }) { db in
             try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)
             try EventRow.insert(eventRow, in: db)
         }
     }
 
+    /// The page's ids come from the index, and its teams from the cache or the file.
+    /// A change that commits in between can leave a team that no longer matches, or
+    /// none: the index is then asked again, and after a few tries the page is what
+    /// still matches.
     public func search(_ query: TeamQuery) async throws(RepositoryError) -> TeamPage {
-        let searching = searching
-        return try await read { db in try searching.page(query, in: db) }
+        let needle = Array(query.term.utf8)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let ids = index.withLock { $0.ids(matching: query.term, after: query.after, count: max(0, query.limit) + 1) }
+            let teams = try await teams(ids)
+            let matching = teams.filter { team in
+                SearchIndex.contains(team.nameKey, needle) && (query.after?.precedes(team) ?? true)
+            }
+            if matching.count == ids.count || attempt == 3 {
+                return TeamPage(cutting: matching.sorted(by: Team.searchOrder), limit: query.limit)
+            }
+        }
+    }
+
+    /// The teams of `ids` that still exist, in their order: from the cache, and the
+    /// rest from the file in one read.
+    private func teams(_ ids: [TeamID]) async throws(RepositoryError) -> [Team] {
+        var found: [TeamID: Team] = [:]
+        var missing: [TeamID] = []
+        for id in ids {
+            if let team = cache?.team(id) { found[id] = team } else { missing.append(id) }
+        }
+        if !missing.isEmpty {
+            let generation = cache?.generation ?? 0
+            let read = try await read { [missing] db in try TeamRow.fetch(missing, in: db) }
+            for team in read {
+                found[team.id] = team
+                cache?.insert(read: team, ifUnchangedSince: generation)
+            }
+        }
+        return ids.compactMap { found[$0] }
     }
 
     // MARK: EventOutbox
@@ -270,9 +337,11 @@ public final class SQLiteTeamStore: TeamStore {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RepositoryError) -> T {
+    private func write<T: Sendable>(
+        committed: (@Sendable (T) -> Void)? = nil, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(RepositoryError) -> T {
         do {
-            return try await writes.perform(body)
+            return try await writes.perform(body, committed: committed)
         } catch {
             throw Self.repositoryError(error)
         }
@@ -294,6 +363,7 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     static func describe(_ error: any Error) -> String {
+        if case .corrupt(let problem) = error as? RepositoryError { return "the database is corrupt: \(problem)" }
         if let error = error as? DatabaseError {
             switch error.resultCode {
             case .SQLITE_NOTADB: return "the file is not a SQLite database"

@@ -21,6 +21,18 @@ extension Row {
     }
 }
 
+extension Row {
+    /// The value at `index`, named `column` in the error, as `stored(_:of:)` reads it.
+    func stored<Value: DatabaseValueConvertible>(_ index: Int, _ column: String, of record: @autoclosure () -> String) throws(RepositoryError) -> Value {
+        do {
+            guard index < count else { throw RepositoryError.corrupt("") }
+            return try decode(Value.self, atIndex: index)
+        } catch {
+            throw .corrupt("\(record()) has no readable \(column) (expected \(Value.self))")
+        }
+    }
+}
+
 extension UInt64 {
     /// A stored version or sequence, which SQLite keeps as a signed integer.
     /// - Throws: `.corrupt` naming `what` for a negative value, where `UInt64(_:)` would trap.

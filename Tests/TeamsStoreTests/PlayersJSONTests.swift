@@ -39,4 +39,44 @@ final class PlayersJSONTests: XCTestCase {
         XCTAssertTrue(json.contains(#"a\u0001\u000a\""#), json)
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(json.utf8)))
     }
+
+    func testTheFastReaderReadsWhatItsWriterWroteAndEveryEscape() throws {
+        let players = awkwardNames.map { Player(name: $0, position: .defender) }
+        XCTAssertEqual(PlayersJSON.decode(PlayersJSON.encode(players))?.map(\.name), awkwardNames)
+        XCTAssertEqual(PlayersJSON.decode(PlayersJSON.encode([]))?.count, 0)
+        let escaped = #"[{"name":"\/\b\f\n\r\t\u00e9\ud83d\ude00\"\\","position":"GK"}]"#
+        XCTAssertEqual(PlayersJSON.decode(escaped)?.map(\.name), ["/\u{8}\u{C}\n\r\té😀\"\\"])
+    }
+
+    /// What the fast reader declines, Foundation's decoder decides: it reads another
+    /// key order or spacing, and names the rest as corrupt.
+    func testWhatTheFastReaderDeclinesFoundationDecides() throws {
+        let others = [
+            #" [ { "position" : "GK" , "name" : "Ann" } ] "#, #"[{"name":"Ann","position":"GK","shirt":"9"}]"#,
+        ]
+        for json in others {
+            XCTAssertNil(PlayersJSON.decode(json), json)
+            XCTAssertEqual(try TeamRow.players(json: json, of: "test"), [Player(name: "Ann", position: .goalkeeper)], json)
+        }
+        let corrupt = [
+            "not json", "[", #"[{"name":"Ann"}]"#, #"[{"name":"Ann","position":"GK"}"#, #"[{"name":"\ud800","position":"GK"}]"#,
+            "[{\"name\":\"a\u{1}\",\"position\":\"GK\"}]", #"[{"name":"Ann","position":"GK"}] x"#, #"[{"name":"\x","position":"GK"}]"#,
+        ]
+        for json in corrupt {
+            XCTAssertNil(PlayersJSON.decode(json), json)
+            XCTAssertThrowsError(try TeamRow.players(json: json, of: "test"), json)
+        }
+        XCTAssertThrowsError(try TeamRow.players(json: #"[{"name":"Ann","position":"XX"}]"#, of: "test")) { error in
+            XCTAssertEqual(error as? RepositoryError, .corrupt("test has a player with unknown position XX"))
+        }
+    }
+
+    /// An idempotency key's row keeps the team as created, for a repeat after it was deleted.
+    func testATeamAsCreatedReadsBackAsWritten() throws {
+        let ids = TeamIDGenerator.forThisProcess()
+        for name in awkwardNames where !name.isEmpty {
+            let team = Team(id: ids.next(), name: name, players: [Player(name: name, position: .striker)], version: 7)
+            XCTAssertEqual(try TeamRow.decode(json: TeamRow.encode(json: team), of: "test"), team, name)
+        }
+    }
 }

@@ -7,10 +7,10 @@ import TeamsDomain
 import TeamsTestSupport
 import XCTest
 
-/// The trigram index and the gram lists behind SQLite search (the contract suite checks
-/// the answers with each plan forced): they are built for a database that predates
-/// them, they agree with a plain substring test over many teams and terms, and a
-/// name key shared by several teams stays listed until the last of them goes.
+/// Search on the SQLite store: the index in memory is built from the file on opening
+/// (an older file's search tables are dropped), pages agree with a plain substring
+/// test, and a page never shows a team that a concurrent change took out
+/// of it. The contract suite checks the answers too.
 final class SQLiteTeamSearchTests: XCTestCase {
     private func create(_ names: [String], in store: SQLiteTeamStore) async throws -> [Team] {
         let ids = TeamIDGenerator.forThisProcess()
@@ -22,185 +22,87 @@ final class SQLiteTeamSearchTests: XCTestCase {
         return teams
     }
 
-    func testADatabaseFromBeforeTheIndexGetsItsTeamsIndexed() async throws {
+    func testAFileWithTheSearchTablesIsUpgradedAndItsTeamsFound() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
-        do {
-            let fresh = InMemoryLogHandler()
-            let store = try SQLiteTeamStore(path: path, logger: Logger(label: "test") { _ in fresh })
-            XCTAssertEqual(fresh.entries, [], "a new file's schema is made without a word")
-            _ = try await create(["Golden Eagles", "Silver Eagles", "Ajax"], in: store)
-        }
-        // Back to the first schema, as a file written by a version without the indexes.
+        // A file as the version before wrote it: schema v4, teams in its search tables.
         let queue = try DatabaseQueue(path: path)
+        try SQLiteSchema.migrator.migrate(queue, upTo: "v4: long name keys listed once, so a key's lists grow linearly with it")
         try await queue.write { db in
-            try db.execute(sql: """
-                DROP TRIGGER teams_indexed_on_insert; DROP TRIGGER teams_indexed_on_rename; DROP TRIGGER teams_indexed_on_delete;
-                DROP TABLE team_name_trigrams; DROP TABLE team_search_rows;
-                DROP TRIGGER teams_gram_listed_on_insert; DROP TRIGGER teams_gram_listed_on_rename; DROP TRIGGER teams_gram_listed_on_delete;
-                DROP TABLE team_name_grams;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%';
-                """)
+            for (index, name) in ["Golden Eagles", "Silver Eagles", "Ajax"].enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, '[]', 1)",
+                    arguments: [TeamIDGenerator.forThisProcess().next().description, name, name.lowercased()])
+                XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM team_search_rows"), index + 1)
+            }
         }
         try queue.close()
 
         let log = InMemoryLogHandler()
-        let store = try SQLiteTeamStore(path: path, logger: Logger(label: "test") { _ in log }, trigramCandidateLimit: 1 << 30)
-        XCTAssertEqual(log.entries.map(\.level), [.notice, .notice], "the upgrade is announced, then its end")
+        let store = try SQLiteTeamStore(path: path, logger: Logger(label: "test") { _ in log })
+        XCTAssertEqual(log.entries.map(\.level), [.notice, .notice, .info], "the upgrade is announced, then its end, then the index")
         XCTAssertEqual(log.entries.first?.metadata["teams"], "3")
-        XCTAssertTrue("\(log.entries.first?.metadata["migrations"] ?? "")".hasPrefix("v2:"), "\(log.entries)")
-        let page = try await store.search(TeamQuery(term: "eagle", limit: 10))
-        XCTAssertEqual(page.teams.map(\.name), ["Golden Eagles", "Silver Eagles"])
-        let pairs = try await store.search(TeamQuery(term: "ag", limit: 10))
-        XCTAssertEqual(pairs.teams.map(\.name), ["Golden Eagles", "Silver Eagles"])
-        let walked = try SQLiteTeamStore(path: folder.path("walked.sqlite"), trigramCandidateLimit: 0, walkBudget: nil)
-        _ = try await create(["Golden Eagles", "Silver Eagles", "Ajax"], in: walked)
-        let longer = try await store.search(TeamQuery(term: "gles", limit: 10)).teams.map(\.name)
-        let longerWalked = try await walked.search(TeamQuery(term: "gles", limit: 10)).teams.map(\.name)
-        XCTAssertEqual(longer, longerWalked)
+        XCTAssertTrue("\(log.entries.first?.metadata["migrations"] ?? "")".hasPrefix("v5:"), "\(log.entries)")
+        XCTAssertEqual(log.entries.last?.metadata["teams"], "3")
+        for term in ["eagle", "ag", "e"] {
+            let page = try await store.search(TeamQuery(term: term, limit: 10))
+            XCTAssertEqual(page.teams.map(\.name), ["Golden Eagles", "Silver Eagles"], term)
+        }
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let tables = try await DatabaseQueue(path: path, configuration: readOnly).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' OR name GLOB 'team_*' OR name GLOB 'teams_*' ORDER BY name")
+        }
+        XCTAssertEqual(tables, [], "the search tables, their triggers and the name key index are gone")
         let integrity = try await store.integrityCheck()
         XCTAssertEqual(integrity, "ok")
     }
 
-    func testASharedNameKeyStaysListedUntilItsLastTeamGoes() async throws {
+    func testTheIndexIsBuiltFromTheFileOnOpening() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
-        let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: nil)
-        let teams = try await create(["Ajax", "AJAX", "Jaxon"], in: store)
-        func names(_ term: String) async throws -> [String] {
-            try await store.search(TeamQuery(term: term, limit: 10)).teams.map(\.name)
-        }
-        func listedGrams() async throws -> [String] {
-            let queue = try DatabaseQueue(path: path)
-            defer { try? queue.close() }
-            return try await queue.read { db in
-                try String.fetchAll(db, sql: "SELECT gram || '/' || name_key FROM team_name_grams ORDER BY gram, name_key")
-            }
-        }
-        let found1 = try await names("ja")
-        XCTAssertEqual(found1, ["Ajax", "AJAX", "Jaxon"])
-        let found2 = try await listedGrams()
-        XCTAssertEqual(found2, [
-            "aj/ajax", "aja/ajax", "ax/ajax", "ax/jaxon", "axo/jaxon", "ja/ajax", "ja/jaxon", "jax/ajax", "jax/jaxon", "on/jaxon", "xo/jaxon", "xon/jaxon",
-        ])
-
-        try await store.delete(teams[0].id, expectedVersion: 1, event: TeamEvent(teamID: teams[0].id, version: 2, change: .teamDeleted, occurredAt: 0))
-        let found3 = try await names("aj")
-        XCTAssertEqual(found3, ["AJAX"], "the key stays while a team has it")
-
-        var renamed = teams[1]
-        renamed.name = "Hawks"
-        renamed.version = 2
-        try await store.update(renamed, expectedVersion: 1, event: TeamEvent(teamID: renamed.id, version: 2, change: .teamRenamed(name: "Hawks"), occurredAt: 0))
-        let found4 = try await names("aj")
-        XCTAssertEqual(found4, [], "the key goes with its last team")
-        let found5 = try await names("aw")
-        XCTAssertEqual(found5, ["Hawks"])
-        let found6 = try await names("ja")
-        XCTAssertEqual(found6, ["Jaxon"])
-        let found7 = try await listedGrams()
-        XCTAssertEqual(found7, [
-            "aw/hawks", "awk/hawks", "ax/jaxon", "axo/jaxon", "ha/hawks", "haw/hawks", "ja/jaxon", "jax/jaxon", "ks/hawks", "on/jaxon", "wk/hawks", "wks/hawks",
-            "xo/jaxon", "xon/jaxon",
-        ])
-    }
-
-    /// A key longer than the gram lists take is listed once, under the empty gram, and
-    /// goes with its last team; a file written by schema v3 is brought to that layout.
-    func testALongKeyIsListedOnceAndAVersionThreeFileIsUpgraded() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path("teams.sqlite")
-        let long = String(repeating: "x", count: SQLiteSchema.gramListedKeyBytes - 1) + "yz"
-        let edge = String(repeating: "w", count: SQLiteSchema.gramListedKeyBytes - 2) + "uv"
-        func listed() async throws -> [String] {
-            let queue = try DatabaseQueue(path: path)
-            defer { try? queue.close() }
-            return try await queue.read { db in
-                try String.fetchAll(db, sql: "SELECT gram || '/' || substr(name_key, -3) FROM team_name_grams WHERE name_key NOT LIKE 'w%' ORDER BY gram, name_key")
-            }
-        }
         do {
-            let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: nil)
-            let teams = try await create([long, "Ajax", edge], in: store)
-            let rows = try await listed()
-            XCTAssertEqual(rows, ["/xyz", "aj/jax", "aja/jax", "ax/jax", "ja/jax", "jax/jax"])
-            let found = try await store.search(TeamQuery(term: "yz", limit: 10)).teams.map(\.name)
-            XCTAssertEqual(found, [long])
-            let atTheEdge = try await store.search(TeamQuery(term: "uv", limit: 10)).teams.map(\.name)
-            XCTAssertEqual(atTheEdge, [edge], "a key of exactly the limit keeps its lists")
+            let store = try SQLiteTeamStore(path: path)
+            let teams = try await create(["Ajax", "Ajax Cape Town", "PSV", "Porto"], in: store)
+            var renamed = teams[2]
+            renamed.name = "Ajax Amateurs"
+            renamed.version = 2
+            try await store.update(renamed, expectedVersion: 1, event: TeamEvent(teamID: renamed.id, version: 2, change: .teamRenamed(name: renamed.name), occurredAt: 0))
             try await store.delete(teams[0].id, expectedVersion: 1, event: TeamEvent(teamID: teams[0].id, version: 2, change: .teamDeleted, occurredAt: 0))
-            let afterDelete = try await listed()
-            XCTAssertEqual(afterDelete, ["aj/jax", "aja/jax", "ax/jax", "ja/jax", "jax/jax"])
-            _ = try await create([long], in: store)
         }
-        // Back to v3's lists: every gram of the long key.
-        let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: """
-                DELETE FROM team_name_grams WHERE gram = '';
-                INSERT INTO team_name_grams (gram, name_key) VALUES ('xx', ?), ('xxx', ?), ('xy', ?), ('xyz', ?), ('yz', ?);
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
-                """, arguments: [long, long, long, long, long])
-        }
-        try queue.close()
-        let store = try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: nil)
-        let rows = try await listed()
-        XCTAssertEqual(rows, ["/xyz", "aj/jax", "aja/jax", "ax/jax", "ja/jax", "jax/jax"])
-        let found = try await store.search(TeamQuery(term: "xyz", limit: 10)).teams.map(\.name)
-        XCTAssertEqual(found, [long])
+        let reopened = try SQLiteTeamStore(path: path)
+        let page = try await reopened.search(TeamQuery(term: "ajax", limit: 10))
+        XCTAssertEqual(page.teams.map(\.name), ["Ajax Amateurs", "Ajax Cape Town"])
+        let all = try await reopened.search(TeamQuery(term: "", limit: 10))
+        XCTAssertEqual(all.teams.map(\.name), ["Ajax Amateurs", "Ajax Cape Town", "Porto"])
     }
 
-    /// The worst names the rules allow cost a bounded amount of disk, of the order of an
-    /// ordinary name's: the longest (256 bytes of combining marks) and the longest that
-    /// the gram lists take in full (48 bytes, all grams distinct).
-    func testTheWorstNamesCostAboutWhatAnOrdinaryNameCosts() async throws {
-        let marks = String(String.UnicodeScalarView((Array(0x300...0x36F) + Array(0x591...0x59E)).map { Unicode.Scalar(UInt32($0))! }))
-        let letters = String(String.UnicodeScalarView((0..<45).map { Unicode.Scalar(0x21 + UInt32($0))! }))
-        let kinds: [(String, (Int) -> String)] = [
-            ("ordinary", { "Borussia Dortmund \($0)" }),
-            ("longest", { String(format: "%03d", $0) + marks }),
-            ("widest", { letters + String(format: "%03d", $0) }),
-        ]
-        XCTAssertEqual(try TeamRules.default.teamName(kinds[1].1(0)).utf8.count, 255)
-        XCTAssertEqual(try TeamRules.default.teamName(kinds[2].1(0)).lowercased().utf8.count, SQLiteSchema.gramListedKeyBytes)
-        var bytes: [String: Int] = [:]
-        for (what, name) in kinds {
-            let folder = try TemporaryFolder()
-            let path = folder.path("teams.sqlite")
-            do {
-                let store = try SQLiteTeamStore(path: path)
-                let interactor = TeamInteractor(repository: store)
-                for number in 0..<300 { _ = try await interactor.createTeam(name: name(number)) }
-                let term = String(String.UnicodeScalarView(name(0).unicodeScalars.dropFirst(5).prefix(2)))
-                let found = try await interactor.searchTeams(term: term, pageSize: 500)
-                XCTAssertEqual(found.teams.count, 300, what)
-            }
-            let queue = try DatabaseQueue(path: path)
-            try await queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-            try queue.close()
-            bytes[what] = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
-        }
-        let ordinary = try XCTUnwrap(bytes["ordinary"])
-        for what in ["longest", "widest"] {
-            XCTAssertLessThan(bytes[what] ?? .max, 5 * ordinary, "\(what): \(bytes)")
-        }
-    }
-
-    /// Every substring of every name, searched with each plan and paged two at a time,
-    /// gives exactly the teams whose name key contains it, in search order.
-    func testBothPlansAgreeWithASubstringTest() async throws {
+    func testATeamRowWhoseIdIsNotAnXidStopsOpeningAndNamesIt() async throws {
         let folder = try TemporaryFolder()
-        let trigrams = try SQLiteTeamStore(path: folder.path("trigrams.sqlite"), trigramCandidateLimit: 1 << 30)
-        let walk = try SQLiteTeamStore(path: folder.path("walk.sqlite"), trigramCandidateLimit: 0, walkBudget: nil)
-        let shortWalk = try SQLiteTeamStore(path: folder.path("short-walk.sqlite"), trigramCandidateLimit: 0, walkBudget: 3)
+        let path = folder.path("teams.sqlite")
+        _ = try await create(["Ajax"], in: try SQLiteTeamStore(path: path))
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "UPDATE teams SET id = 'not-an-xid'") }
+        try queue.close()
+        XCTAssertThrowsError(try SQLiteTeamStore(path: path)) { error in
+            XCTAssertEqual("\(error)", "cannot open SQLite database \(path): the database is corrupt: team id not-an-xid is not an xid")
+        }
+    }
+
+    /// Every substring of every name, searched and paged two at a time,
+    /// gives exactly the teams whose name key contains it, in search order.
+    func testEverySubstringFindsExactlyTheTeamsHoldingIt() async throws {
+        let folder = try TemporaryFolder()
+        // Without a cache every page's teams are read from the file; with one, from memory.
+        let stores = try [0, 1 << 20].map { cacheBytes in try SQLiteTeamStore(path: folder.path("\(cacheBytes).sqlite"), cacheBytes: cacheBytes) }
         let names = [
             "Aston Villa", "Villarreal", "Real Madrid", "Réal Ville", "Ville Réal", "aaaa", "aaa aaa", "Villa Villa", "VILLA villa", "⚽️ Villa", "Ville",
             // Longer than the gram lists take: listed once, found by every term all the same.
             "Villa Borussia für Leibesübungen 1900 Mönchengladbach Réal", String(repeating: "ab", count: 16) + "Villa",
         ]
-        let teams = try await create(names, in: trigrams)
+        let teams = try await create(names, in: stores[0])
         for team in teams {
-            for store in [walk, shortWalk] {
+            for store in stores.dropFirst() {
                 _ = try await store.create(team, event: TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: team.name), occurredAt: 0), idempotencyKey: nil)
             }
         }
@@ -217,7 +119,7 @@ final class SQLiteTeamSearchTests: XCTestCase {
         }
         for term in terms {
             let expected = teams.filter { $0.nameKey.utf8.firstRange(of: term.utf8) != nil }.sorted(by: Team.searchOrder).map(\.id)
-            for store in [trigrams, walk, shortWalk] {
+            for store in stores {
                 var found: [TeamID] = []
                 var after: SearchCursor?
                 repeat {
@@ -228,5 +130,36 @@ final class SQLiteTeamSearchTests: XCTestCase {
                 XCTAssertEqual(found, expected, "term \"\(term)\" in \(store.path)")
             }
         }
+    }
+
+    /// Renames move teams in and out of a term's pages while they are read: every page
+    /// holds only teams that match, in order, and the teams never renamed are all found.
+    func testPagesReadDuringRenamesHoldOnlyMatchingTeams() async throws {
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"), cacheBytes: 1 << 20)
+        let steady = try await create((0..<40).map { "steady \($0)" }, in: store)
+        let moving = try await create((0..<40).map { "moving \($0)" }, in: store)
+        let renames = Task {
+            for round in 1...20 {
+                for var team in moving {
+                    team.version = UInt64(round + 1)
+                    team.name = round % 2 == 1 ? "steady moved \(team.id)" : "moving \(team.id)"
+                    try await store.update(team, expectedVersion: UInt64(round), event: TeamEvent(teamID: team.id, version: team.version, change: .teamRenamed(name: team.name), occurredAt: 0))
+                }
+            }
+        }
+        for _ in 0..<30 {
+            var found: [Team] = []
+            var after: SearchCursor?
+            repeat {
+                let page = try await store.search(TeamQuery(term: "steady", limit: 7, after: after))
+                XCTAssertTrue(page.teams.allSatisfy { $0.nameKey.contains("steady") }, "\(page.teams.map(\.name))")
+                XCTAssertEqual(page.teams, page.teams.sorted(by: Team.searchOrder))
+                found += page.teams
+                after = page.next
+            } while after != nil
+            XCTAssertTrue(Set(steady.map(\.id)).isSubset(of: found.map(\.id)))
+        }
+        try await renames.value
     }
 }

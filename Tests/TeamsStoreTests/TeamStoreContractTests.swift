@@ -16,19 +16,6 @@ final class SQLiteTeamStoreContractTests: XCTestCase {
         try await runSQLiteContract { path in try SQLiteTeamStore(path: path) }
     }
 
-    /// Search has two plans (`SQLiteTeamSearch`) and a walk that hands over to the index;
-    /// each must keep the contract on its own.
-    func testContractWithEveryLongerTermSearchedInTheTrigramIndex() async throws {
-        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, trigramCandidateLimit: 1 << 30) }
-    }
-
-    func testContractWithEverySearchWalkingTheNameOrder() async throws {
-        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: nil) }
-    }
-
-    func testContractWithEveryWalkGivingUpAfterOneKey() async throws {
-        try await runSQLiteContract { path in try SQLiteTeamStore(path: path, trigramCandidateLimit: 0, walkBudget: 1) }
-    }
 }
 
 /// The contract again with the read cache on: large enough for everything, and

@@ -26,8 +26,7 @@ public struct SearchCursor: Sendable, Hashable {
 
     /// Whether `team` sorts after this cursor.
     public func precedes(_ team: Team) -> Bool {
-        let key = team.nameKey
-        return key > nameKey || (key == nameKey && team.id > id)
+        Team.searchOrder(nameKey, id, team.nameKey, team.id)
     }
 
     /// The opaque text form handed to clients: hex of the id followed by the name key.

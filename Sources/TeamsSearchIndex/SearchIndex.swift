@@ -1,0 +1,159 @@
+import TeamsDomain
+
+/// Every team's name key in memory, for finding a page of `TeamQuery` matches at about
+/// the cost of the page rather than of every team.
+///
+/// Lists of postings in search order (`Team.searchOrder`) are kept as teams change:
+/// one of every key, and one per string of 2 and of 3 bytes of the keys holding it
+/// (`GramPostings`). A page is a walk of one list from the cursor:
+/// - a term of 2 or more bytes walks the list of its rarest gram, which holds every
+///   match in order. A term of 2 or 3 bytes is that gram, so each posting is a match
+///   and the page costs its own length. A longer one tests each posting.
+/// - a term of 1 byte, or none, walks every key; such a term matches densely.
+///
+/// A posting is tested first by its signature, without reading the key, and then by
+/// an exact byte test of the key's UTF-8 (`contains`), as SQLite's `instr` tests.
+/// A change costs a binary search and a move within one chunk, per list the key is in.
+public struct SearchIndex: Sendable {
+    /// Keys by slot; a slot is free when `slots` names no team with it.
+    private var keys: [SearchKey] = []
+    private var freeSlots: [UInt32] = []
+    private var slots: [TeamID: UInt32] = [:]
+    private var order = OrderedPostings()
+    private var grams = GramPostings()
+
+    public init() {}
+
+    /// An index of `teams` (each id once), built in one sort rather than key by key.
+    public init(_ teams: [(id: TeamID, nameKey: String)]) {
+        keys = teams.map { SearchKey(nameKey: $0.nameKey, id: $0.id) }
+        slots.reserveCapacity(keys.count)
+        var postings: [Posting] = []
+        postings.reserveCapacity(keys.count)
+        for slot in keys.indices {
+            slots[keys[slot].id] = UInt32(slot)
+            postings.append(Posting(slot: UInt32(slot), nameKey: Array(keys[slot].nameKey.utf8)))
+        }
+        let keys = keys
+        postings.sort { OrderedPostings.precedes($0, $1, keys) }
+        order = OrderedPostings(sorted: postings)
+        for posting in postings { grams.append(posting, Array(keys[Int(posting.slot)].nameKey.utf8)) }
+    }
+
+    /// Teams indexed.
+    public var count: Int { slots.count }
+
+    /// Indexes team `id` under `nameKey`, in place of the key it had.
+    public mutating func set(_ id: TeamID, nameKey: String) {
+        if let slot = slots[id] {
+            guard keys[Int(slot)].nameKey != nameKey else { return }
+            remove(id)
+        }
+        let slot: UInt32
+        if let free = freeSlots.popLast() {
+            slot = free
+            keys[Int(slot)] = SearchKey(nameKey: nameKey, id: id)
+        } else {
+            slot = UInt32(keys.count)
+            keys.append(SearchKey(nameKey: nameKey, id: id))
+        }
+        slots[id] = slot
+        let bytes = Array(nameKey.utf8)
+        let posting = Posting(slot: slot, nameKey: bytes)
+        order.insert(posting, keys: keys)
+        grams.add(posting, bytes, keys: keys)
+    }
+
+    /// Forgets team `id`, if indexed.
+    public mutating func remove(_ id: TeamID) {
+        guard let slot = slots.removeValue(forKey: id) else { return }
+        let bytes = Array(keys[Int(slot)].nameKey.utf8)
+        let posting = Posting(slot: slot, nameKey: bytes)
+        order.remove(posting, keys: keys)
+        grams.remove(posting, bytes, keys: keys)
+        keys[Int(slot)].nameKey = ""
+        freeSlots.append(slot)
+    }
+
+    /// The ids of the first `count` teams after `cursor` (from the start without one)
+    /// whose name key holds `term`'s bytes, in search order.
+    public func ids(matching term: String, after cursor: SearchCursor?, count: Int) -> [TeamID] {
+        guard count > 0 else { return [] }
+        let needle = Array(term.utf8)
+        let after = cursor.map { cursor in
+            (posting: Posting(slot: 0, nameKey: Array(cursor.nameKey.utf8)), key: SearchKey(nameKey: cursor.nameKey, id: cursor.id))
+        }
+        let signature = Posting.signature(of: needle)
+        var ids: [TeamID] = []
+        ids.reserveCapacity(min(count, 1024))
+        func test(_ posting: Posting, knownToMatch: Bool) -> Bool {
+            if !knownToMatch {
+                guard posting.signature & signature == signature, Self.contains(keys[Int(posting.slot)].nameKey, needle) else { return true }
+            }
+            ids.append(keys[Int(posting.slot)].id)
+            return ids.count < count
+        }
+        guard needle.count >= 2 else {
+            walk(order, after: after) { test($0, knownToMatch: needle.isEmpty) }
+            return ids
+        }
+        let gramSize = min(3, needle.count)
+        let rarest = grams.rarestList(for: needle)
+        if grams.unlisted.isEmpty {
+            walk(rarest, after: after) { test($0, knownToMatch: needle.count == gramSize) }
+        } else {
+            walk(rarest, merging: grams.unlisted, after: after) { posting, listed in test(posting, knownToMatch: listed && needle.count == gramSize) }
+        }
+        return ids
+    }
+
+    /// Calls `body` with each posting of `list` after `cursor`, in order, until it returns false.
+    private func walk(_ list: OrderedPostings, after cursor: (posting: Posting, key: SearchKey)?, _ body: (Posting) -> Bool) {
+        var position = list.position(after: cursor, keys: keys)
+        while let posting = list.posting(at: position) {
+            guard body(posting) else { return }
+            position = list.advance(position)
+        }
+    }
+
+    /// `walk` over two lists merged in order; `body` is told whether a posting came from `list`.
+    private func walk(
+        _ list: OrderedPostings, merging other: OrderedPostings, after cursor: (posting: Posting, key: SearchKey)?,
+        _ body: (Posting, Bool) -> Bool
+    ) {
+        var (position, otherPosition) = (list.position(after: cursor, keys: keys), other.position(after: cursor, keys: keys))
+        while true {
+            let (next, otherNext) = (list.posting(at: position), other.posting(at: otherPosition))
+            if let next, otherNext.map({ OrderedPostings.precedes(next, $0, keys) }) ?? true {
+                guard body(next, true) else { return }
+                position = list.advance(position)
+            } else if let otherNext {
+                guard body(otherNext, false) else { return }
+                otherPosition = other.advance(otherPosition)
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Whether `needle`'s bytes occur in `text`'s UTF-8, as SQLite's `instr` tests:
+    /// exact code points, so `%` and `_` are plain characters. Bytes, not
+    /// `String.contains`, which compares graphemes and costs ten times more.
+    public static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var text = text
+        return text.withUTF8 { haystack in
+            guard needle.count <= haystack.count else { return false }
+            var start = 0
+            while start <= haystack.count - needle.count {
+                if haystack[start] == first {
+                    var matched = 1
+                    while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                start += 1
+            }
+            return false
+        }
+    }
+}
