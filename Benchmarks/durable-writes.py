@@ -12,8 +12,11 @@ teams-server binary runs each write just before this one, in the same rounds.
 Per row: writes/s, p50 and p99, the server's and the driver's CPU per write, and the
 SQLite commits per second with their average size (from the server's metrics, over
 the whole bench run: seeding, warm-up and measurement). `create=50,delete=50` is how
-deletes are measured (a delete removes a team its connection created); its CPU per
-write is shared by both.
+deletes are measured (a delete removes a team its connection created), and
+`add-player=50,remove-player=50` removals (so squads never run out of players); the
+row gives the deletes' or removals' own rate, and the CPU per write is shared by both.
+Each run seeds 5,000 teams of 11 players, so that concurrent writes land on different
+teams (as independent callers' would) instead of queueing behind one team's lock.
 """
 import argparse
 import json
@@ -31,8 +34,11 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIXES = [("CreateTeam", "create=100", "create"), ("AddPlayer", "add-player=100", "add-player"),
-         ("RenameTeam", "rename=100", "rename"), ("RemovePlayer", "remove-player=100", "remove-player"),
+         ("RenameTeam", "rename=100", "rename"), ("RemovePlayer", "add-player=50,remove-player=50", "remove-player"),
          ("DeleteTeam", "create=50,delete=50", "delete")]
+# Enough seeded teams that 64 writes in flight rarely queue on one team, and that adds
+# do not fill every squad (100 players) before the run ends.
+SEEDED_TEAMS = 5000
 
 
 def free_port():
@@ -100,7 +106,7 @@ def teams_round(work, server_binary, teams_binary, mix, operation, duration):
         wait_for(port, "teams-server")
         commits_before, writes_before = scrape(metrics)
         started = time.time()
-        out = subprocess.run([teams_binary, "--server", f"127.0.0.1:{port}", "--json", "bench", "--mix", mix, "--teams", "200",
+        out = subprocess.run([teams_binary, "--server", f"127.0.0.1:{port}", "--json", "bench", "--mix", mix, "--teams", str(SEEDED_TEAMS),
                               "--duration", duration, "--warmup", "2s", "--server-pid", str(server.pid)],
                              capture_output=True, text=True, check=True).stdout
         elapsed = time.time() - started

@@ -34,4 +34,14 @@ final class SquadModelTests: XCTestCase {
         XCTAssertFalse(try Workload(mix: "create=50,delete=50").needsTeamIDs)
         XCTAssertTrue(try Workload(mix: "delete=1,rename=1").needsTeamIDs)
     }
+
+    func testAddsSpreadOverTheTeamsWithRoomAndStopWhenAllAreFull() {
+        var random = SplitMix64(seed: 3)
+        var squads = SquadModel(teams: ["a", "b", "c", "d"], seededPlayers: 0, limit: 10)
+        var chosen: [String: Int] = [:]
+        for _ in 0..<20 { chosen[squads.reserveRoom(&random)!, default: 0] += 1 }
+        XCTAssertEqual(chosen.count, 4, "\(chosen)")
+        for _ in 0..<20 { XCTAssertNotNil(squads.reserveRoom(&random)) }
+        XCTAssertNil(squads.reserveRoom(&random), "40 places, all reserved")
+    }
 }

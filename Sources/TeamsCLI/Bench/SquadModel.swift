@@ -34,18 +34,20 @@ struct SquadModel {
         return true
     }
 
-    /// The newest team with room for one more player (the room is reserved), or a
-    /// random one with room; `nil` when every squad is full.
+    /// A team drawn at random among those with room for one more player (the room is
+    /// reserved); `nil` when every squad is full. At random, so that concurrent adds
+    /// land on different teams, as independent callers' would, rather than queueing on one.
     mutating func reserveRoom(_ random: inout SplitMix64) -> String? {
-        let (players, pendingAdds, limit) = (self.players, self.pendingAdds, self.limit)
-        func hasRoom(_ team: String) -> Bool { players[team]!.count + pendingAdds[team, default: 0] < limit }
-        var choice = teams.last.flatMap { hasRoom($0) ? $0 : nil }
-        if choice == nil, !teams.isEmpty {
-            let start = random.below(teams.count)
-            choice = (0..<teams.count).map { teams[(start + $0) % teams.count] }.first(where: hasRoom)
+        guard !teams.isEmpty else { return nil }
+        let start = random.below(teams.count)
+        for offset in 0..<teams.count {
+            let team = teams[(start + offset) % teams.count]
+            if players[team]!.count + pendingAdds[team, default: 0] < limit {
+                pendingAdds[team, default: 0] += 1
+                return team
+            }
         }
-        if let choice { self.pendingAdds[choice, default: 0] += 1 }
-        return choice
+        return nil
     }
 
     mutating func finishAdd(team: String, name: String, succeeded: Bool) {
