@@ -69,6 +69,9 @@ public final class SQLiteTeamStore: TeamStore {
             // Fewer, larger ones copy a page that many commits changed once, not once
             // per 1,000 pages of log (SQLite's default); the log grows to about 40 MB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            // The writer rewrites whole team rows all over the table; SQLite's default
+            // page cache (2 MiB) made it read most of their pages back from the file.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
             if let maximumBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
@@ -318,6 +321,9 @@ public final class SQLiteTeamStore: TeamStore {
     // MARK: Helpers
 
     static let idempotencyWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000
+
+    /// The writer connection's page cache, in KiB (SQLite's `cache_size`, negative for KiB).
+    static let writerCacheKiB = 64 << 10
 
     /// After a conditional UPDATE or DELETE: nothing changed means a missing team or another version.
     private static func checkOneRowChanged(_ db: Database, id: TeamID) throws {
