@@ -123,23 +123,27 @@ enum EventRow {
             arguments: values)
     }
 
+    /// What `event(from:)` reads, in its order.
+    static let columns = "sequence, team_id, kind, team_name, player_name, position, version, occurred_at"
+
+    /// An event from a row of `columns`, read by position.
     /// - Throws: `.corrupt` naming the event for a row that does not parse.
     static func event(from row: Row) throws(RepositoryError) -> TeamEvent {
-        let storedSequence: Int64 = try row.stored("sequence", of: "an event row")
+        let storedSequence: Int64 = try row.stored(0, "sequence", of: "an event row")
         let record = "event \(storedSequence)"
-        let rawID: String = try row.stored("team_id", of: record)
+        let rawID: String = try row.stored(1, "team_id", of: record)
         guard let id = TeamID(rawID) else { throw .corrupt("\(record) has team id \(rawID), which is not an xid") }
-        let rawKind: String = try row.stored("kind", of: record)
+        let rawKind: String = try row.stored(2, "kind", of: record)
         guard let kind = TeamEvent.Kind(rawValue: rawKind) else { throw .corrupt("\(record) has unknown kind \(rawKind)") }
-        let teamName: String? = try row.stored("team_name", of: record)
-        let playerName: String? = try row.stored("player_name", of: record)
-        let position: String? = try row.stored("position", of: record)
+        let teamName: String? = try row.stored(3, "team_name", of: record)
+        let playerName: String? = try row.stored(4, "player_name", of: record)
+        let position: String? = try row.stored(5, "position", of: record)
         let player = position.flatMap(Position.init(rawValue:)).map { Player(name: playerName ?? "", position: $0) }
         guard let change = TeamEvent.Change(kind: kind, teamName: teamName ?? "", player: player) else {
             throw .corrupt("\(record) has no valid position")
         }
-        let version: Int64 = try row.stored("version", of: record)
-        let occurredAt: Int64 = try row.stored("occurred_at", of: record)
+        let version: Int64 = try row.stored(6, "version", of: record)
+        let occurredAt: Int64 = try row.stored(7, "occurred_at", of: record)
         return TeamEvent(
             sequence: try UInt64(stored: storedSequence, "\(record)'s sequence"), teamID: id,
             version: try UInt64(stored: version, "\(record)'s version"), change: change, occurredAt: occurredAt)

@@ -277,7 +277,7 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?"), arguments: [Int64(clamping: sequence), limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?"), arguments: [Int64(clamping: sequence), limit])
                 .map(EventRow.event(from:))
         }
     }

@@ -7,11 +7,11 @@ import TeamsDomain
 /// one of every key, and one per string of 2 and of 3 bytes of the keys holding it
 /// (`GramPostings`). A page is a walk of one list from the cursor:
 /// - a term of 2 or more bytes walks the list of its rarest gram, which holds every
-///   match in order. A term of 2 or 3 bytes is that gram, so each posting is a match
-///   and the page costs its own length. A longer one tests each posting.
+///   match in order. For a term of 2 or 3 bytes, that is the term itself, so nearly
+///   every posting is a match and the page costs about its own length.
 /// - a term of 1 byte, or none, walks every key; such a term matches densely.
 ///
-/// A posting is tested first by its signature, without reading the key, and then by
+/// Each posting is tested first by its signature, without reading the key, and then by
 /// an exact byte test of the key's UTF-8 (`contains`), as SQLite's `instr` tests.
 /// A change costs a binary search and a move within one chunk, per list the key is in.
 public struct SearchIndex: Sendable {
@@ -20,12 +20,18 @@ public struct SearchIndex: Sendable {
     private var freeSlots: [UInt32] = []
     private var slots: [TeamID: UInt32] = [:]
     private var order = OrderedPostings()
-    private var grams = GramPostings()
+    private var grams: GramPostings
 
-    public init() {}
+    public init() { self.init(gramBuckets: 20) }
+
+    /// An empty index with `2^bits` gram lists (tests make them few, to make grams share lists).
+    init(gramBuckets bits: Int) {
+        grams = GramPostings(bucketBits: bits)
+    }
 
     /// An index of `teams` (each id once), built in one sort rather than key by key.
     public init(_ teams: [(id: TeamID, nameKey: String)]) {
+        grams = GramPostings()
         keys = teams.map { SearchKey(nameKey: $0.nameKey, id: $0.id) }
         slots.reserveCapacity(keys.count)
         var postings: [Posting] = []
@@ -86,23 +92,20 @@ public struct SearchIndex: Sendable {
         let signature = Posting.signature(of: needle)
         var ids: [TeamID] = []
         ids.reserveCapacity(min(count, 1024))
-        func test(_ posting: Posting, knownToMatch: Bool) -> Bool {
-            if !knownToMatch {
-                guard posting.signature & signature == signature, Self.contains(keys[Int(posting.slot)].nameKey, needle) else { return true }
-            }
-            ids.append(keys[Int(posting.slot)].id)
+        func test(_ posting: Posting) -> Bool {
+            let key = keys[Int(posting.slot)]
+            if posting.signature & signature == signature, Self.contains(key.nameKey, needle) { ids.append(key.id) }
             return ids.count < count
         }
         guard needle.count >= 2 else {
-            walk(order, after: after) { test($0, knownToMatch: needle.isEmpty) }
+            walk(order, after: after, test)
             return ids
         }
-        let gramSize = min(3, needle.count)
         let rarest = grams.rarestList(for: needle)
         if grams.unlisted.isEmpty {
-            walk(rarest, after: after) { test($0, knownToMatch: needle.count == gramSize) }
+            walk(rarest, after: after, test)
         } else {
-            walk(rarest, merging: grams.unlisted, after: after) { posting, listed in test(posting, knownToMatch: listed && needle.count == gramSize) }
+            walk(rarest, merging: grams.unlisted, after: after, test)
         }
         return ids
     }
@@ -116,19 +119,19 @@ public struct SearchIndex: Sendable {
         }
     }
 
-    /// `walk` over two lists merged in order; `body` is told whether a posting came from `list`.
+    /// `walk` over two lists merged in order.
     private func walk(
         _ list: OrderedPostings, merging other: OrderedPostings, after cursor: (posting: Posting, key: SearchKey)?,
-        _ body: (Posting, Bool) -> Bool
+        _ body: (Posting) -> Bool
     ) {
         var (position, otherPosition) = (list.position(after: cursor, keys: keys), other.position(after: cursor, keys: keys))
         while true {
             let (next, otherNext) = (list.posting(at: position), other.posting(at: otherPosition))
             if let next, otherNext.map({ OrderedPostings.precedes(next, $0, keys) }) ?? true {
-                guard body(next, true) else { return }
+                guard body(next) else { return }
                 position = list.advance(position)
             } else if let otherNext {
-                guard body(otherNext, false) else { return }
+                guard body(otherNext) else { return }
                 otherPosition = other.advance(otherPosition)
             } else {
                 return

@@ -5,7 +5,7 @@ import XCTest
 
 final class GramPostingsTests: XCTestCase {
     func testAKeyIsListedOnceUnderEachDistinctGram() {
-        let grams = GramPostings.grams(of: Array("abab".utf8))
+        let grams = GramPostings().buckets(of: Array("abab".utf8))
         // ab, ba; aba, bab: "ab" occurs twice and is listed once.
         XCTAssertEqual(grams.count, 4)
         XCTAssertEqual(Set(grams).count, grams.count)
@@ -24,7 +24,15 @@ final class GramPostingsTests: XCTestCase {
         XCTAssertEqual(postings.rarestList(for: Array("ajax".utf8)).postings.map(\.slot), [0])
         XCTAssertTrue(postings.rarestList(for: Array("ajq".utf8)).isEmpty)
         postings.remove(posting(0, keys[0]), Array(keys[0].nameKey.utf8), keys: keys)
-        XCTAssertEqual(postings.lists.count, GramPostings.grams(of: Array("jaxx".utf8)).count)
+        XCTAssertEqual(postings.lists.count, GramPostings().buckets(of: Array("jaxx".utf8)).count)
+    }
+
+    func testThereAreNoMoreListsThanBuckets() {
+        let ids = TeamIDGenerator.forThisProcess()
+        let keys = (0..<200).map { SearchKey(nameKey: "team \($0) \(String(UnicodeScalar(UInt8(65 + $0 % 26))))", id: ids.next()) }
+        var postings = GramPostings(bucketBits: 3)
+        for (slot, key) in keys.enumerated() { postings.add(posting(slot, key), Array(key.nameKey.utf8), keys: keys) }
+        XCTAssertLessThanOrEqual(postings.lists.count, 8)
     }
 
     func testAKeyLongerThanTheListedBytesIsListedOnce() {

@@ -20,6 +20,15 @@ final class SearchIndexTests: XCTestCase {
         }
     }
 
+    /// With two gram lists, every list holds other grams' keys: pages are the same.
+    func testGramsSharingListsPageLikeTheSortedAnswer() {
+        var model = Model(seed: 5, index: SearchIndex(gramBuckets: 1))
+        for step in 0..<1500 { model.step(names: ["Ajax", "ajax b", "PSV", "Porto", "é", "%_x", "ab"], suffix: "\(step % 5)") }
+        for term in ["", "a", "aj", "ajax", "ps", "psv", "x", "é", "%_", "b1", "zz"] {
+            XCTAssertEqual(model.pagedIDs(term, pageSize: 7), model.expectedIDs(term), "term \(term)")
+        }
+    }
+
     /// More keys than a chunk holds, so the order splits and merges chunks on the way.
     func testManyKeysSharingGramsPageLikeTheSortedAnswer() {
         var model = Model(seed: 11)
@@ -95,8 +104,8 @@ private struct Model {
     var random: SplitMix64
     let generator = TeamIDGenerator.forThisProcess()
 
-    init(seed: UInt64) {
-        index = SearchIndex()
+    init(seed: UInt64, index: SearchIndex = SearchIndex()) {
+        self.index = index
         random = SplitMix64(seed: seed)
     }
 
