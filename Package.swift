@@ -162,7 +162,7 @@ let package = Package(
             name: "TeamsServerMain",
             dependencies: [
                 "TeamsDomain", "RPCCore", "RPCTransportNIO", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore",
-                "TeamsDynamoDBStore", "TeamsEventLog", "BuildInfo",
+                "TeamsDynamoDBStore", "TeamsEventLog", "TeamsSupport", "BuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Metrics
 import Synchronization
@@ -11,6 +12,10 @@ import TeamsDomain
 /// still commit. A caller is resumed only after the commit that holds its write
 /// returned, so an acknowledged write is on disk (with `synchronous=FULL`). If the
 /// commit fails, every write in it fails and none is acknowledged.
+///
+/// Commits are pipelined: once a commit is on disk, the next one starts on the
+/// writer connection while the `committed` hooks of the one before run, in commit
+/// order, on a queue of their own, which then resumes its callers.
 final class GroupCommit: Sendable {
     private final class Write: @unchecked Sendable {
         /// Runs the write; returns what to do once its commit is on disk.
@@ -25,6 +30,11 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// A batch handed from the writer connection's queue to `finishing`.
+    private struct Batch: @unchecked Sendable {
+        let writes: [Write]
+    }
+
     private struct State {
         var pending: [Write] = []
         var committing = false
@@ -32,6 +42,12 @@ final class GroupCommit: Sendable {
 
     private let pool: DatabasePool
     private let state = Mutex(State())
+    private let commitCount = Atomic<UInt64>(0)
+
+    /// Commits that succeeded so far.
+    var commits: UInt64 { commitCount.load(ordering: .relaxed) }
+    /// Runs commits' hooks and resumes their callers, in commit order, off the writer's queue.
+    private let finishing = DispatchQueue(label: "teams.sqlite.committed")
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -58,7 +74,7 @@ final class GroupCommit: Sendable {
                 defer { state.committing = true }
                 return !state.committing
             }
-            if startCommitting { Task { await self.commitUntilDrained() } }
+            if startCommitting { commitNext() }
         }
         return result.withLock { $0! }
     }
@@ -67,43 +83,69 @@ final class GroupCommit: Sendable {
     static let batchSize = Recorder(label: "teams_sqlite_group_commit_writes")
     static let commitDuration = Timer(label: "teams_sqlite_commit_duration_seconds")
 
-    private func commitUntilDrained() async {
-        while true {
-            let batch = state.withLock { state -> [Write] in
-                if state.pending.isEmpty { state.committing = false }
-                defer { state.pending.removeAll() }
-                return state.pending
-            }
-            guard !batch.isEmpty else { return }
-            Self.batchSize.record(batch.count)
-            let started = ContinuousClock.now
-            defer { Self.commitDuration.record(duration: ContinuousClock.now - started) }
-            do {
-                try await pool.write { database in
-                    for write in batch {
-                        do {
-                            try database.inSavepoint {
-                                write.committed = try write.apply(database)
-                                return .commit
-                            }
-                        } catch let rejection as RepositoryError {
-                            write.rejection = rejection
-                            write.committed = nil
-                        }
-                        // Any other error (I/O, disk full) may have ended the transaction: fail the batch.
-                    }
-                }
-                for write in batch { write.committed?() }
-                for write in batch {
-                    if let rejection = write.rejection {
-                        write.continuation.resume(throwing: rejection)
-                    } else {
-                        write.continuation.resume()
-                    }
-                }
-            } catch {
-                for write in batch { write.continuation.resume(throwing: error) }
-            }
+    /// Commits every pending write in one transaction; when it is done, starts the next
+    /// commit, if writes queued meanwhile, before its own are finished.
+    private func commitNext() {
+        let batch = state.withLock { state -> Batch in
+            if state.pending.isEmpty { state.committing = false }
+            defer { state.pending.removeAll() }
+            return Batch(writes: state.pending)
         }
+        guard !batch.writes.isEmpty else { return }
+        Self.batchSize.record(batch.writes.count)
+        let started = ContinuousClock.now
+        pool.asyncWrite({ database in
+            for write in batch.writes {
+                do {
+                    try Self.inSavepoint(database) { write.committed = try write.apply(database) }
+                } catch let rejection as RepositoryError {
+                    write.rejection = rejection
+                    write.committed = nil
+                }
+                // Any other error (I/O, disk full) may have ended the transaction: fail the batch.
+            }
+        }, completion: { [self] _, result in
+            Self.commitDuration.record(duration: ContinuousClock.now - started)
+            if case .success = result { commitCount.add(1, ordering: .relaxed) }
+            finishing.async { Self.finish(batch, result) }
+            commitNext()
+        })
+    }
+
+    private static func finish(_ batch: Batch, _ result: Result<Void, any Error>) {
+        switch result {
+        case .success:
+            for write in batch.writes { write.committed?() }
+            for write in batch.writes {
+                if let rejection = write.rejection {
+                    write.continuation.resume(throwing: rejection)
+                } else {
+                    write.continuation.resume()
+                }
+            }
+        case .failure(let error):
+            for write in batch.writes { write.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Runs `body` in a savepoint that, if `body` throws, rolls back alone and rethrows.
+    /// GRDB's `inSavepoint` does the same, but compiles its statements on every call.
+    private static func inSavepoint(_ database: Database, _ body: () throws -> Void) throws {
+        try database.cachedStatement(sql: "SAVEPOINT write").execute()
+        do {
+            try body()
+        } catch {
+            do {
+                try database.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
+                try database.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+            } catch let rollbackError {
+                // An error that ended the transaction (a full disk) fails the rollback too, and
+                // is the cause to report. A rejection that cannot be rolled back is no longer
+                // one write's alone: the rollback's error fails the whole commit.
+                throw error is RepositoryError ? rollbackError : error
+            }
+            throw error
+        }
+        try database.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
     }
 }

@@ -118,9 +118,11 @@ enum EventRow {
         ]
     }
 
-    static func insert(_ values: StatementArguments, in db: Database) throws {
+    /// Returns the sequence the event was stored under.
+    static func insert(_ values: StatementArguments, in db: Database) throws -> UInt64 {
         try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: values)
+        return try UInt64(stored: db.lastInsertedRowID, "the new event's sequence")
     }
 
     /// What `event(from:)` reads, in its order.

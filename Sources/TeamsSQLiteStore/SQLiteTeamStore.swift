@@ -14,16 +14,21 @@ import TeamsSearchIndex
 /// its fsync. Each change and its outbox event are written in one transaction.
 /// One server process owns a database file at a time (an exclusive lock on
 /// `PATH.lock`), which lets memory mirror the file: a `TeamCache` answers reads, and
-/// a `SearchIndex` of every name key finds search pages. A change reaches both after
-/// its commit, in commit order, before its caller is answered.
+/// a `SearchIndex` of every name key finds search pages, and `RecentEvents` answers the
+/// relay and watchers. A change reaches them after its commit, in commit order, before
+/// its caller is answered.
 public final class SQLiteTeamStore: TeamStore {
     public let path: String
     private let pool: DatabasePool
     private let writes: GroupCommit
+    private let checkpointer: LogCheckpointer
     private let clock: WallClock
     private let lockFile: FileHandle
     private let cache: TeamCache?
     private let index: Mutex<SearchIndex>
+    /// Kept, like the cache, only when nothing else writes to the file.
+    private let recentEvents = Mutex(RecentEvents())
+    private var keepsRecentEvents: Bool { cache != nil }
 
     static let cacheHits = Counter(label: "teams_sqlite_cache_hits_total")
     static let cacheMisses = Counter(label: "teams_sqlite_cache_misses_total")
@@ -65,9 +70,10 @@ public final class SQLiteTeamStore: TeamStore {
         configuration.prepareDatabase { db in
             // WAL comes with DatabasePool. FULL syncs the WAL on every commit: durable across power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // A checkpoint copies the log's pages into the file on the commit thread.
-            // Fewer, larger ones copy a page that many commits changed once, not once
-            // per 1,000 pages of log (SQLite's default); the log grows to about 40 MB.
+            // The writer checkpoints (and restarts the log) after this many pages of log;
+            // `LogCheckpointer` copies most of them before, from a connection of its own.
+            // Fewer, larger checkpoints copy a page that many commits changed once, not
+            // once per 1,000 pages of log (SQLite's default); the log grows to about 40 MB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
             // The writer rewrites whole team rows all over the table; SQLite's default
             // page cache (2 MiB) made it read most of their pages back from the file.
@@ -85,6 +91,12 @@ public final class SQLiteTeamStore: TeamStore {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
         writes = GroupCommit(pool: pool)
+        do {
+            checkpointer = try LogCheckpointer(path: file)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        checkpointer.start { [weak writes] in writes?.commits }
     }
 
     /// Every team's name key, read from the file in one pass.
@@ -158,12 +170,13 @@ public final class SQLiteTeamStore: TeamStore {
         let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
         let createdJSON = idempotencyKey.map { _ in TeamRow.encode(json: team) }
         // A repeated key answers with what the first create made, and changes nothing.
-        let committed: @Sendable (Team) -> Void = { [weak self] created in
-            guard let self, created.id == team.id else { return }
-            cache?.insert(written: created)
-            index.withLock { $0.set(created.id, nameKey: created.nameKey) }
+        let committed: @Sendable ((team: Team, event: UInt64?)) -> Void = { [weak self] result in
+            guard let self, let sequence = result.event else { return }
+            cache?.insert(written: result.team)
+            index.withLock { $0.set(result.team.id, nameKey: result.team.nameKey) }
+            remember(event, sequence)
         }
-        return try await write(committed: committed) { db in
+        return try await write(committed: committed) { db -> (team: Team, event: UInt64?) in
             if let idempotencyKey,
                 let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
             {
@@ -173,22 +186,22 @@ public final class SQLiteTeamStore: TeamStore {
                 guard let id = TeamID(rawID) else {
                     throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
                 }
-                if let current = try TeamRow.fetch(id, in: db) { return current }
+                if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
                 let created: String = try earlier.stored("team", of: record)
-                return try TeamRow.decode(json: created, of: record)
+                return (try TeamRow.decode(json: created, of: record), nil)
             }
             do {
                 try TeamRow.insert(teamRow, in: db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RepositoryError.alreadyExists
             }
-            try EventRow.insert(eventRow, in: db)
+            let sequence = try EventRow.insert(eventRow, in: db)
             if let idempotencyKey {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").execute(
                     arguments: [idempotencyKey, createdJSON, team.id.description, now])
             }
-            return team
-        }
+            return (team, sequence)
+        }.team
     }
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
@@ -207,15 +220,16 @@ public final class SQLiteTeamStore: TeamStore {
             team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
         ]
         let eventRow = EventRow.inserting(event)
-        try await write(committed: { [weak self] in
+        _ = try await write(committed: { [weak self] sequence in
             guard let self else { return }
             cache?.insert(written: team)
             index.withLock { $0.set(team.id, nameKey: team.nameKey) }
+            remember(event, sequence)
         }) { db in
             try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
                 arguments: arguments)
             try Self.checkOneRowChanged(db, id: team.id)
-            try EventRow.insert(eventRow, in: db)
+            return try EventRow.insert(eventRow, in: db)
         }
     }
 
@@ -223,14 +237,15 @@ public final class SQLiteTeamStore: TeamStore {
         // Gone or unknown: either way the next read goes to the database.
         defer { cache?.remove(id) }
         let eventRow = EventRow.inserting(event)
-        try await write(committed: { [weak self] in
+        _ = try await write(committed: { [weak self] sequence in
             guard let self else { return }
             cache?.remove(id)
             index.withLock { $0.remove(id) }
+            remember(event, sequence)
         }) { db in
             try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)
-            try EventRow.insert(eventRow, in: db)
+            return try EventRow.insert(eventRow, in: db)
         }
     }
 
@@ -276,7 +291,8 @@ public final class SQLiteTeamStore: TeamStore {
     // MARK: EventOutbox
 
     public func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
-        try await read { db in
+        if keepsRecentEvents, let recent = recentEvents.withLock({ $0.events(after: sequence, limit: limit) }) { return recent }
+        return try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?"), arguments: [Int64(clamping: sequence), limit])
                 .map(EventRow.event(from:))
         }
@@ -303,7 +319,8 @@ public final class SQLiteTeamStore: TeamStore {
 
     public func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int {
         let keysBefore = clock.milliseconds() - Self.idempotencyWindowMilliseconds
-        return try await write { db in
+        // Pruned events must not be read from memory either.
+        return try await write(committed: { [weak self] _ in self?.recentEvents.withLock { $0.removeAll() } }) { db in
             try db.execute(sql: "DELETE FROM events WHERE occurred_at < ?", arguments: [unixMilliseconds])
             let pruned = db.changesCount
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [keysBefore])
@@ -319,6 +336,14 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     // MARK: Helpers
+
+    /// Keeps `event`, just committed under `sequence`, for reads of new events.
+    private func remember(_ event: TeamEvent, _ sequence: UInt64) {
+        guard keepsRecentEvents else { return }
+        var stored = event
+        stored.sequence = sequence
+        recentEvents.withLock { $0.append(stored) }
+    }
 
     static let idempotencyWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000
 

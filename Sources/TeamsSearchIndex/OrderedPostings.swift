@@ -5,7 +5,7 @@
 /// Postings are compared by their prefixes, and only when those are equal by their
 /// keys, read from `keys`, the index's table of keys by slot, which every call is handed.
 struct OrderedPostings: Sendable {
-    static let chunkCapacity = 512
+    static let chunkCapacity = 128
 
     private(set) var chunks: [[Posting]] = []
     /// The last posting of each chunk, for finding a chunk without reading it.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TeamsDomain
 @testable import TeamsSQLiteStore
 import TeamsTestSupport
@@ -155,5 +156,58 @@ final class SQLiteTeamStoreTests: XCTestCase {
         let team = try await left.team(id: id)
         XCTAssertEqual(team.players.count, 60)
         XCTAssertEqual(team.version, 61)
+    }
+
+    /// With a cache, new events are read from memory; they must be the file's, from
+    /// any position, including the events written before this store opened.
+    func testEventsReadFromMemoryAreTheFilesFromAnyPosition() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        do {
+            let earlier = TeamInteractor(repository: try SQLiteTeamStore(path: path, cacheBytes: 1 << 20))
+            for index in 0..<5 { _ = try await earlier.createTeam(name: "Before \(index)") }
+        }
+        let store = try SQLiteTeamStore(path: path, cacheBytes: 1 << 20)
+        let interactor = TeamInteractor(repository: store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let id = try await interactor.createTeam(name: "Team \(index)").id.description
+                    _ = try await interactor.addPlayer(teamID: id, name: "Player", position: .striker)
+                    if index.isMultiple(of: 4) { try await interactor.deleteTeam(id: id) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let file = try DatabaseQueue(path: path)
+        let stored = try await file.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(EventRow.columns) FROM events ORDER BY sequence").map { row in try EventRow.event(from: row) }
+        }
+        XCTAssertEqual(stored.map(\.sequence), Array(1...95))
+        for after in [0, 4, 5, 6, 50, 94, 95] as [UInt64] {
+            let read = try await store.events(after: after, limit: 30)
+            XCTAssertEqual(read, Array(stored.filter { $0.sequence > after }.prefix(30)), "after \(after)")
+        }
+    }
+
+    /// The log's pages reach the file while commits go on, long before the writer's own
+    /// checkpoint (`wal_autocheckpoint`) would copy them.
+    func testTheLogIsCopiedIntoTheFileWithoutWaitingForTheWritersCheckpoint() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let sizeBefore = try fileSize(path)
+        for index in 0..<200 { _ = try await interactor.createTeam(name: "Team \(index) with a name long enough to fill pages") }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try fileSize(path) <= sizeBefore, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertGreaterThan(try fileSize(path), sizeBefore, "the teams stayed in the log")
+        withExtendedLifetime(store) {}
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TeamsSupport
 
 /// One JSON object per line (`--log-format json`):
 ///
@@ -42,6 +43,6 @@ enum JSONLogLine: LogLineFormat {
 
     /// UTC with milliseconds, as both formats write it.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        UTCTimestamp.text(unixMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }

@@ -25,8 +25,23 @@ struct LineLogHandler<Format: LogLineFormat>: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, entry in entry }
-        let line = Format.line(time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged)
-        FileHandle.standardError.write(Data(line.utf8))
+        let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { _, entry in entry }
+        var line = Format.line(time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged)
+        line.withUTF8 { bytes in Self.writeToStandardError(bytes) }
+    }
+
+    /// Writes all of `bytes`, however many `write(2)` calls that takes; a failed write drops the rest.
+    private static func writeToStandardError(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var written = 0
+        while written < bytes.count {
+            let result = write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
+            if result > 0 {
+                written += result
+            } else if result < 0, errno == EINTR {
+                continue
+            } else {
+                return
+            }
+        }
     }
 }

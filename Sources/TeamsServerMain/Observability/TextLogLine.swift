@@ -12,11 +12,23 @@ import Logging
 /// doubled, and a value holding a space, `"` or `=` is quoted.
 enum TextLogLine: LogLineFormat {
     static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var line = JSONLogLine.timestamp(time) + " " + level.rawValue + " " + escaped(label) + " :"
+        var line = JSONLogLine.timestamp(time)
+        line.reserveCapacity(256)
+        line.append(" ")
+        line.append(level.rawValue)
+        line.append(" ")
+        line.append(escaped(label))
+        line.append(" :")
         for key in metadata.keys.sorted() {
-            line += " " + escaped(key) + "=" + value(metadata[key]!.description)
+            line.append(" ")
+            line.append(escaped(key))
+            line.append("=")
+            line.append(value(metadata[key]!.description))
         }
-        return line + " " + escaped(message) + "\n"
+        line.append(" ")
+        line.append(escaped(message))
+        line.append("\n")
+        return line
     }
 
     /// `text` escaped, and quoted when it holds a space, a quote or `=` (or nothing).

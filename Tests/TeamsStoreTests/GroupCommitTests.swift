@@ -1,0 +1,95 @@
+import GRDB
+import Synchronization
+import TeamsDomain
+@testable import TeamsSQLiteStore
+import TeamsTestSupport
+import XCTest
+
+final class GroupCommitTests: XCTestCase {
+    private func openPool(_ folder: TemporaryFolder) throws -> DatabasePool {
+        let pool = try DatabasePool(path: folder.path("commits.sqlite"))
+        try pool.write { db in try db.execute(sql: "CREATE TABLE writes (position INTEGER PRIMARY KEY AUTOINCREMENT, value INTEGER NOT NULL)") }
+        return pool
+    }
+
+    /// Hooks see the writes in the file's order, and each caller hears back only after its hook ran.
+    func testHooksRunInCommitOrderBeforeTheirCallersResume() async throws {
+        let folder = try TemporaryFolder()
+        let pool = try openPool(folder)
+        let commits = GroupCommit(pool: pool)
+        let hooked = Hooked()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for value in 0..<500 {
+                group.addTask {
+                    let position = try await commits.perform({ db in
+                        try db.execute(sql: "INSERT INTO writes (value) VALUES (?)", arguments: [value])
+                        return db.lastInsertedRowID
+                    }, committed: { position in hooked.values.withLock { $0.append(position) } })
+                    XCTAssertTrue(hooked.values.withLock { $0.contains(position) }, "write \(position) answered before its hook ran")
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(hooked.values.withLock { $0 }, Array(1...500))
+        XCTAssertGreaterThan(commits.commits, 0)
+        XCTAssertLessThanOrEqual(commits.commits, 500)
+        let stored = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM writes") }
+        XCTAssertEqual(stored, 500)
+    }
+
+    /// A write that rejects rolls back alone; the others in its commit stay.
+    func testARejectedWriteRollsBackAloneAndTheOthersCommit() async throws {
+        let folder = try TemporaryFolder()
+        let pool = try openPool(folder)
+        let commits = GroupCommit(pool: pool)
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for value in 0..<100 {
+                group.addTask {
+                    do {
+                        try await commits.perform { db in
+                            try db.execute(sql: "INSERT INTO writes (value) VALUES (?)", arguments: [value])
+                            if value % 3 == 0 { throw RepositoryError.versionConflict(actual: 7) }
+                        }
+                        return (value, true)
+                    } catch let error as RepositoryError {
+                        XCTAssertEqual(error, .versionConflict(actual: 7))
+                        return (value, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT value FROM writes ORDER BY value") }
+        XCTAssertEqual(stored, (0..<100).filter { $0 % 3 != 0 })
+        XCTAssertEqual(outcomes.filter(\.value).keys.sorted(), stored)
+    }
+
+    /// An error that is not a rejection fails every write of its commit, and none is kept.
+    func testAnyOtherErrorFailsTheWholeCommit() async throws {
+        let folder = try TemporaryFolder()
+        let pool = try openPool(folder)
+        let commits = GroupCommit(pool: pool)
+        let hooked = Hooked()
+        do {
+            try await commits.perform({ db in
+                try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
+                try db.execute(sql: "INSERT INTO no_such_table (value) VALUES (1)")
+            }, committed: { _ in hooked.values.withLock { $0.append(0) } })
+            XCTFail("the commit must fail")
+        } catch {
+            XCTAssertTrue(error is DatabaseError, "\(error)")
+        }
+        XCTAssertEqual(hooked.values.withLock { $0 }, [])
+        let stored = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM writes") }
+        XCTAssertEqual(stored, 0)
+        // And the next commit goes on.
+        try await commits.perform { db in try db.execute(sql: "INSERT INTO writes (value) VALUES (2)") }
+        let after = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT value FROM writes") }
+        XCTAssertEqual(after, [2])
+    }
+}
+
+/// What hooks saw, shared with them.
+private final class Hooked: Sendable {
+    let values = Mutex<[Int64]>([])
+}
