@@ -1,11 +1,11 @@
 import TeamsDomain
 
-/// Writes the `players` column: a JSON array of `{"name": …, "position": …}`, the
-/// layout `JSONEncoder` wrote before, readable by any JSON parser.
+/// The JSON of players: an array of `{"name": …, "position": …}`, the layout
+/// `JSONEncoder` wrote. Team rows written before `PlayersBlob` hold it in their
+/// `players` column, and an idempotency key's row holds its team in it.
 ///
-/// Hand-written because every write of a team with players writes the whole array,
-/// on the one thread that commits: Foundation's encoder boxes each value and casts
-/// it at run time, and cost more than SQLite itself.
+/// Hand-written because Foundation's encoder boxes each value and casts it at run
+/// time, and cost more than SQLite itself.
 enum PlayersJSON {
     static func encode(_ players: [Player]) -> String {
         if players.isEmpty { return "[]" }
@@ -37,22 +37,26 @@ enum PlayersJSON {
     }
 
     /// A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped,
-    /// everything else as its UTF-8.
+    /// everything else as its UTF-8, copied in runs between the bytes that need escapes.
     private static func appendString(_ string: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                json.append(UInt8(ascii: "\\"))
-                json.append(byte)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default:
-                json.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices where bytes[index] < 0x20 || bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+                json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                appendEscape(bytes[index], to: &json)
+                runStart = index + 1
             }
+            json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         json.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ byte: UInt8, to json: inout [UInt8]) {
+        guard byte < 0x20 else { return json.append(contentsOf: [UInt8(ascii: "\\"), byte]) }
+        let hex = Array("0123456789abcdef".utf8)
+        json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
     }
 }
 

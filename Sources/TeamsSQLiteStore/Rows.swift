@@ -40,7 +40,7 @@ enum TeamRow {
     /// The values `insert` writes, worked out before the write so that the one thread
     /// that commits does not.
     static func inserting(_ team: Team) -> StatementArguments {
-        [team.id.description, team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version)]
+        [team.id.description, team.name, team.nameKey, PlayersBlob.encode(team.players), Int64(team.version)]
     }
 
     static func insert(_ values: StatementArguments, in db: Database) throws {
@@ -53,9 +53,23 @@ enum TeamRow {
         guard let id = TeamID(rawID) else { throw .corrupt("team id \(rawID) is not an xid") }
         let record = "team \(id)"
         let name: String = try row.stored(1, "name", of: record)
-        let json: String = try row.stored(2, "players", of: record)
+        let players = try players(row.count > 2 ? row[2] : .null, of: record)
         let version: Int64 = try row.stored(3, "version", of: record)
-        return Team(id: id, name: name, players: try players(json: json, of: record), version: try UInt64(stored: version, "\(record)'s version"))
+        return Team(id: id, name: name, players: players, version: try UInt64(stored: version, "\(record)'s version"))
+    }
+
+    /// The players of `record` from its `players` column: a `PlayersBlob`, or the JSON
+    /// of a row written before, until the team's next change rewrites it.
+    static func players(_ column: DatabaseValue, of record: String) throws(RepositoryError) -> [Player] {
+        switch column.storage {
+        case .blob(let blob):
+            guard let players = PlayersBlob.decode(blob) else { throw .corrupt("\(record) has players that are not in the binary layout") }
+            return players
+        case .string(let json):
+            return try players(json: json, of: record)
+        case .null, .int64, .double:
+            throw .corrupt("\(record) has no readable players (expected a BLOB, or JSON text)")
+        }
     }
 
     /// The players of `record` from the `players` column's JSON.

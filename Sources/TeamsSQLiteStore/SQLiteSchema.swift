@@ -2,10 +2,12 @@ import GRDB
 
 /// The schema, as migrations. Never edit a shipped migration; add one.
 ///
-/// Players live in a JSON column of their team rather than in rows of their own:
-/// a team is always read and written whole, is small (at most 100 players), and
-/// one row per team keeps each change a single-row update next to its event row.
-/// The price is that SQL cannot index or query players, which no use case needs.
+/// Players live in a column of their team rather than in rows of their own: a team
+/// is always read and written whole, is small (at most 100 players), and one row per
+/// team keeps each change a single-row update next to its event row. The price is
+/// that SQL cannot index or query players, which no use case needs. The column holds
+/// a `PlayersBlob`; rows written before it hold JSON (`PlayersJSON`), which is read
+/// until the team's next change rewrites the row, so no migration rewrites every row.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -217,7 +217,7 @@ public final class SQLiteTeamStore: TeamStore {
     private func rewrite(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         // Worked out before the write, so the one thread that commits does not.
         let arguments: StatementArguments = [
-            team.name, team.nameKey, PlayersJSON.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
+            team.name, team.nameKey, PlayersBlob.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
         ]
         let eventRow = EventRow.inserting(event)
         _ = try await write(committed: { [weak self] sequence in

@@ -102,6 +102,49 @@ final class SQLiteCorruptDataTests: XCTestCase {
         }
     }
 
+    func testATeamWithUnreadableBinaryPlayersIsAnErrorNotACrash() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let team = try await interactor.createTeam(name: "Ajax")
+        let damages: [(Data, String)] = [
+            (Data([9, 3, 0x41, 0x42, 0x43]), "team \(team.id) has players that are not in the binary layout"),
+            (Data([0, 9, 0x41]), "team \(team.id) has players that are not in the binary layout"),
+            (Data([0, 2, 0xC3, 0x28]), "team \(team.id) has players that are not in the binary layout"),
+            (Data([0, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]), "team \(team.id) has players that are not in the binary layout"),
+        ]
+        for (value, message) in damages {
+            try damage(path, "UPDATE teams SET players = ? WHERE id = ?", [value, team.id.description])
+            do throws(RepositoryError) {
+                _ = try await store.team(withID: team.id)
+                XCTFail("a corrupt team must fail the read: \(message)")
+            } catch {
+                XCTAssertEqual(error, .corrupt(message))
+            }
+        }
+    }
+
+    /// A row written before `PlayersBlob` holds JSON: it reads, and its next change writes the blob.
+    func testPlayersWrittenAsJSONReadAndAreRewrittenInTheBinaryLayout() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let team = try await interactor.createTeam(name: "Ajax")
+        try damage(path, #"UPDATE teams SET players = '[{"name":"Edwin","position":"GK"}]' WHERE id = ?"#, [team.id.description])
+        let before = try await store.team(withID: team.id)
+        XCTAssertEqual(before?.players, [Player(name: "Edwin", position: .goalkeeper)])
+
+        _ = try await interactor.addPlayer(teamID: team.id.description, name: "Jari", position: .striker)
+        let queue = try DatabaseQueue(path: path)
+        let type = try await queue.read { db in try String.fetchOne(db, sql: "SELECT typeof(players) FROM teams WHERE id = ?", arguments: [team.id.description]) }
+        try queue.close()
+        XCTAssertEqual(type, "blob")
+        let after = try await store.team(withID: team.id)
+        XCTAssertEqual(after?.players, [Player(name: "Edwin", position: .goalkeeper), Player(name: "Jari", position: .striker)])
+    }
+
     /// GRDB's `row["version"]` would trap on these; the store reads with `Row.stored`.
     func testATeamWithAVersionOfTheWrongTypeOrSignIsAnErrorNotACrash() async throws {
         let folder = try TemporaryFolder()

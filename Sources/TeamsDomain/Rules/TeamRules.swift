@@ -71,10 +71,14 @@ public struct TeamRules: Sendable {
         guard bytes <= maxNameBytes else {
             throw .invalidArgument("\(field) must be at most \(maxNameBytes) bytes of UTF-8, got \(bytes)")
         }
-        let length = name.count
+        // Printable ASCII, the usual name, is one character per byte and, trimmed and not
+        // empty, holds a visible one: none of the per-scalar rules below can fail.
+        let isPrintableASCII = name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        let length = isPrintableASCII ? bytes : name.count
         guard length <= maxNameLength else {
             throw .invalidArgument("\(field) must be at most \(maxNameLength) characters, got \(length)")
         }
+        if isPrintableASCII { return name }
         var hasVisible = false
         for scalar in name.unicodeScalars {
             switch scalar.properties.generalCategory {
