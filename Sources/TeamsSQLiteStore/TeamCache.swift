@@ -9,6 +9,9 @@ import TeamsDomain
 /// answered. A read that missed stores what it read only if no change happened
 /// meanwhile (`generation`), so it cannot put back a team a concurrent write
 /// replaced or deleted.
+///
+/// Teams are spread over shards by id, each with its own lock and recency list, so
+/// that the event loops' reads and the commits' writes rarely wait for one another.
 final class TeamCache: Sendable {
     private struct Entry {
         var team: Team
@@ -25,21 +28,38 @@ final class TeamCache: Sendable {
         var newest = -1
         var oldest = -1
         var bytes = 0
-        var generation: UInt64 = 0
+    }
+
+    private final class Shard: Sendable {
+        let state = Mutex(State())
     }
 
     let capacityBytes: Int
-    private let state = Mutex(State())
+    /// Each shard's part of `capacityBytes`.
+    private let shardCapacity: Int
+    private let shards: [Shard]
+    private let changes = Atomic<UInt64>(0)
+
+    /// A shard holds at least this much, so a small cache stays one recency list.
+    static let minimumShardBytes = 64 << 10
+    static let maximumShards = 16
 
     /// - Parameter capacityBytes: more than 0.
     init(capacityBytes: Int) {
         precondition(capacityBytes > 0)
         self.capacityBytes = capacityBytes
+        let count = min(Self.maximumShards, max(1, capacityBytes / Self.minimumShardBytes))
+        shardCapacity = capacityBytes / count
+        shards = (0..<count).map { _ in Shard() }
+    }
+
+    private func shard(_ id: TeamID) -> Shard {
+        shards.count == 1 ? shards[0] : shards[Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))]
     }
 
     /// The cached team, now the most recently used.
     func team(_ id: TeamID) -> Team? {
-        state.withLock { state in
+        shard(id).state.withLock { state in
             guard let slot = state.index[id] else { return nil }
             Self.moveToNewest(slot, &state)
             return state.entries[slot].team
@@ -47,34 +67,38 @@ final class TeamCache: Sendable {
     }
 
     /// Changes so far; a read that misses takes it before reading the database.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    var generation: UInt64 { changes.load(ordering: .acquiring) }
 
     /// Stores a team read from the database, unless a change happened since `generation`.
     func insert(read team: Team, ifUnchangedSince generation: UInt64) {
-        state.withLock { state in
-            guard state.generation == generation else { return }
-            Self.put(team, &state, capacity: capacityBytes)
+        shard(team.id).state.withLock { state in
+            // Under the shard's lock: a change counts itself before taking it to store its team.
+            guard changes.load(ordering: .acquiring) == generation else { return }
+            Self.put(team, &state, capacity: shardCapacity)
         }
     }
 
     /// A committed change left `team` as it is now.
     func insert(written team: Team) {
-        state.withLock { state in
-            state.generation &+= 1
-            Self.put(team, &state, capacity: capacityBytes)
-        }
+        changes.add(1, ordering: .acquiringAndReleasing)
+        shard(team.id).state.withLock { state in Self.put(team, &state, capacity: shardCapacity) }
     }
 
     /// A committed change deleted the team, or its state is unknown after a failed write.
     func remove(_ id: TeamID) {
-        state.withLock { state in
-            state.generation &+= 1
+        changes.add(1, ordering: .acquiringAndReleasing)
+        shard(id).state.withLock { state in
             if let slot = state.index[id] { Self.drop(slot, &state) }
         }
     }
 
     /// Teams and estimated bytes held now.
-    var usage: (teams: Int, bytes: Int) { state.withLock { ($0.index.count, $0.bytes) } }
+    var usage: (teams: Int, bytes: Int) {
+        shards.reduce((0, 0)) { total, shard in
+            let (teams, bytes) = shard.state.withLock { ($0.index.count, $0.bytes) }
+            return (total.0 + teams, total.1 + bytes)
+        }
+    }
 
     /// What a cached team costs: its strings and a fixed overhead per team and player.
     static func estimatedBytes(of team: Team) -> Int {

@@ -84,3 +84,39 @@ final class TeamCacheTests: XCTestCase {
         XCTAssertGreaterThan(found, 0)
     }
 }
+
+final class ShardedTeamCacheTests: XCTestCase {
+    let ids = TeamIDGenerator.forThisProcess()
+
+    /// Writes and reads from many tasks at once through a cache of several shards: each
+    /// team read back is the last one written, and the whole stays within its bytes.
+    func testConcurrentWritesAndReadsAcrossShards() async {
+        let capacity = TeamCache.maximumShards * TeamCache.minimumShardBytes
+        let cache = TeamCache(capacityBytes: capacity)
+        let teams = (0..<4000).map { index in
+            var team = Team(id: ids.next(), name: "T\(index)")
+            team.players = (0..<(index % 30)).map { Player(name: "p\($0)", position: .defender) }
+            return team
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in stride(from: worker, to: teams.count, by: 8) {
+                        cache.insert(written: teams[index])
+                        if let read = cache.team(teams[index / 2].id) { XCTAssertEqual(read, teams[index / 2]) }
+                    }
+                }
+            }
+        }
+        let usage = cache.usage
+        XCTAssertLessThanOrEqual(usage.bytes, capacity)
+        XCTAssertGreaterThan(usage.teams, 1000, "the shards together hold most of what fits")
+        var found = 0
+        for team in teams {
+            guard let cached = cache.team(team.id) else { continue }
+            XCTAssertEqual(cached, team)
+            found += 1
+        }
+        XCTAssertEqual(found, usage.teams)
+    }
+}

@@ -57,8 +57,7 @@ public struct TeamRules: Sendable {
         guard team.players.count < squadLimit else {
             throw .failedPrecondition("team \(team.id) already has \(squadLimit) players, the squad limit")
         }
-        let key = player.name.lowercased()
-        if team.players.contains(where: { $0.name.lowercased() == key }) {
+        if team.players.contains(where: { Player.sameName($0.name, player.name) }) {
             throw .alreadyExists("team \(team.id) already has a player named \"\(player.name)\"")
         }
     }

@@ -120,9 +120,8 @@ public struct TeamInteractor: Sendable {
     /// Removes the player whose name (ignoring case) and position both match.
     public func removePlayer(teamID: String, name rawName: String, position: Position, expectedVersion: UInt64? = nil) async throws(TeamError) -> Team {
         let name = try rules.playerName(rawName)
-        let key = name.lowercased()
         return try await modify(teamID, expectedVersion: expectedVersion) { team throws(TeamError) in
-            guard let index = team.players.firstIndex(where: { $0.position == position && $0.name.lowercased() == key }) else {
+            guard let index = team.players.firstIndex(where: { $0.position == position && Player.sameName($0.name, name) }) else {
                 throw .notFound("team \(team.id) has no \(position.rawValue) named \"\(name)\"")
             }
             let removed = team.players.remove(at: index)
