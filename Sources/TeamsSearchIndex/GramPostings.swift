@@ -1,6 +1,13 @@
-/// For every string of 2 and of 3 bytes (a gram), the postings of the `SearchIndex`
-/// keys whose UTF-8 holds it, in search order: a term of 2 or more bytes reads the list
-/// of its rarest gram from the cursor, which holds every match in order.
+/// For every string of 3 bytes (a gram), the postings of the `SearchIndex` keys whose
+/// UTF-8 holds it, in search order, and for every 2 bytes, those of the keys that end
+/// with them (an end gram). A term of 3 or more bytes reads the list of its rarest gram
+/// from the cursor, which holds every match in order. A term of 2 bytes is in a key
+/// either before a third byte or at its end: it reads the lists of the grams it starts
+/// and of its end gram, merged.
+///
+/// Without lists of every 2 bytes, a key of n bytes is in n - 1 lists, not 2n - 3:
+/// each insertion is a binary search whose probes miss the cache, and they are most
+/// of what indexing a new name costs.
 ///
 /// Grams are hashed into `2^bucketBits` lists, so however many distinct grams names
 /// hold, there are at most that many lists; a list may hold another gram's keys too,
@@ -40,25 +47,41 @@ struct GramPostings: Sendable {
         }
     }
 
-    /// The shortest list among the term's grams of `min(3, term.count)`
-    /// bytes (a term of at least 2); an empty one when a gram is listed nowhere.
+    /// The shortest list among the term's grams (a term of at least 3 bytes); an empty
+    /// one when a gram is listed nowhere.
     func rarestList(for term: [UInt8]) -> OrderedPostings {
-        let size = min(3, term.count)
         var rarest: OrderedPostings?
-        for start in 0...(term.count - size) {
-            guard let list = lists[bucket(Self.gram(term[start..<(start + size)]))] else { return OrderedPostings() }
+        for start in 0...(term.count - 3) {
+            guard let list = lists[bucket(Self.gram(term[start..<(start + 3)]))] else { return OrderedPostings() }
             if list.count < rarest?.count ?? .max { rarest = list }
         }
         return rarest ?? OrderedPostings()
     }
 
-    /// The distinct lists that the grams of 2 and 3 bytes of `bytes` fall in.
+    /// The lists that every match of a 2-byte `pair` is in: those of the grams that
+    /// start with it, and of its end gram (each distinct list once).
+    func lists(startingWith pair: [UInt8]) -> [OrderedPostings] {
+        let start = Self.gram(pair[...]) & 0x00FF_FF00 | 3 << 24  // `gram` of pair + [0]
+        var buckets = (0...255).map { bucket(start | UInt32($0)) }
+        buckets.append(bucket(Self.gram(pair[...])))
+        buckets.sort()
+        var found: [OrderedPostings] = []
+        for index in buckets.indices where index == 0 || buckets[index - 1] != buckets[index] {
+            if let list = lists[buckets[index]] { found.append(list) }
+        }
+        return found
+    }
+
+    /// The distinct lists that the grams of `bytes` fall in: each 3 bytes, and the last
+    /// 2 bytes as its end gram.
     func buckets(of bytes: [UInt8]) -> [UInt32] {
         var grams: [UInt32] = []
-        grams.reserveCapacity(2 * bytes.count)
-        for size in 2...3 where size <= bytes.count {
-            for start in 0...(bytes.count - size) { grams.append(bucket(Self.gram(bytes[start..<(start + size)]))) }
+        guard bytes.count >= 2 else { return grams }
+        grams.reserveCapacity(bytes.count)
+        if bytes.count >= 3 {
+            for start in 0...(bytes.count - 3) { grams.append(bucket(Self.gram(bytes[start..<(start + 3)]))) }
         }
+        grams.append(bucket(Self.gram(bytes[(bytes.count - 2)...])))
         grams.sort()
         var distinct = 0
         for index in grams.indices where distinct == 0 || grams[distinct - 1] != grams[index] {
@@ -72,11 +95,15 @@ struct GramPostings: Sendable {
     /// The list `gram` falls in.
     func bucket(_ gram: UInt32) -> UInt32 { (gram &* 0x9E37_79B1) >> UInt32(32 - bucketBits) }
 
-    /// Two or three bytes and their count in one number, so grams of different sizes
-    /// never share a code.
+    /// Two (an end gram) or three bytes and their count in one number, so that the two
+    /// kinds never share a code.
     static func gram(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var code = UInt32(bytes.count) << 24
-        for (shift, byte) in zip([16, 8, 0], bytes) { code |= UInt32(byte) << UInt32(shift) }
+        var shift: UInt32 = 16
+        for byte in bytes.prefix(3) {
+            code |= UInt32(byte) << shift
+            shift &-= 8
+        }
         return code
     }
 }

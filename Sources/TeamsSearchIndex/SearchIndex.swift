@@ -4,11 +4,13 @@ import TeamsDomain
 /// the cost of the page rather than of every team.
 ///
 /// Lists of postings in search order (`Team.searchOrder`) are kept as teams change:
-/// one of every key, and one per string of 2 and of 3 bytes of the keys holding it
-/// (`GramPostings`). A page is a walk of one list from the cursor:
-/// - a term of 2 or more bytes walks the list of its rarest gram, which holds every
-///   match in order. For a term of 2 or 3 bytes, that is the term itself, so nearly
-///   every posting is a match and the page costs about its own length.
+/// one of every key, one per string of 3 bytes of the keys holding it, and one per 2
+/// bytes of the keys ending with them (`GramPostings`). A page is a walk from the cursor:
+/// - a term of 3 or more bytes walks the list of its rarest gram, which holds every
+///   match in order. For a term of 3 bytes, that is the term itself, so nearly every
+///   posting is a match and the page costs about its own length.
+/// - a term of 2 bytes walks the lists of the grams it starts, and of the keys ending
+///   with it, merged: they hold every match, and nearly only matches.
 /// - a term of 1 byte, or none, walks every key; such a term matches densely.
 ///
 /// Each posting is tested first by its signature, without reading the key, and then by
@@ -98,44 +100,32 @@ public struct SearchIndex: Sendable {
             return ids.count < count
         }
         guard needle.count >= 2 else {
-            walk(order, after: after, test)
+            walk([order], after: after, test)
             return ids
         }
-        let rarest = grams.rarestList(for: needle)
-        if grams.unlisted.isEmpty {
-            walk(rarest, after: after, test)
-        } else {
-            walk(rarest, merging: grams.unlisted, after: after, test)
-        }
+        var lists = needle.count == 2 ? grams.lists(startingWith: needle) : [grams.rarestList(for: needle)]
+        if !grams.unlisted.isEmpty { lists.append(grams.unlisted) }
+        walk(lists, after: after, test)
         return ids
     }
 
-    /// Calls `body` with each posting of `list` after `cursor`, in order, until it returns false.
-    private func walk(_ list: OrderedPostings, after cursor: (posting: Posting, key: SearchKey)?, _ body: (Posting) -> Bool) {
-        var position = list.position(after: cursor, keys: keys)
-        while let posting = list.posting(at: position) {
-            guard body(posting) else { return }
-            position = list.advance(position)
-        }
-    }
-
-    /// `walk` over two lists merged in order.
-    private func walk(
-        _ list: OrderedPostings, merging other: OrderedPostings, after cursor: (posting: Posting, key: SearchKey)?,
-        _ body: (Posting) -> Bool
-    ) {
-        var (position, otherPosition) = (list.position(after: cursor, keys: keys), other.position(after: cursor, keys: keys))
+    /// Calls `body` with each posting of `lists`, merged in order, after `cursor`, until
+    /// it returns false. A key in several of the lists is handed over once.
+    private func walk(_ lists: [OrderedPostings], after cursor: (posting: Posting, key: SearchKey)?, _ body: (Posting) -> Bool) {
+        var positions = lists.map { $0.position(after: cursor, keys: keys) }
+        var last: UInt32?
         while true {
-            let (next, otherNext) = (list.posting(at: position), other.posting(at: otherPosition))
-            if let next, otherNext.map({ OrderedPostings.precedes(next, $0, keys) }) ?? true {
-                guard body(next) else { return }
-                position = list.advance(position)
-            } else if let otherNext {
-                guard body(otherNext) else { return }
-                otherPosition = other.advance(otherPosition)
-            } else {
-                return
+            var first: (list: Int, posting: Posting)?
+            for list in lists.indices {
+                guard let posting = lists[list].posting(at: positions[list]) else { continue }
+                if let current = first, !OrderedPostings.precedes(posting, current.posting, keys) { continue }
+                first = (list, posting)
             }
+            guard let (list, posting) = first else { return }
+            positions[list] = lists[list].advance(positions[list])
+            guard posting.slot != last else { continue }
+            last = posting.slot
+            guard body(posting) else { return }
         }
     }
 

@@ -5,10 +5,12 @@ import XCTest
 
 final class GramPostingsTests: XCTestCase {
     func testAKeyIsListedOnceUnderEachDistinctGram() {
-        let grams = GramPostings().buckets(of: Array("abab".utf8))
-        // ab, ba; aba, bab: "ab" occurs twice and is listed once.
-        XCTAssertEqual(grams.count, 4)
+        let grams = GramPostings().buckets(of: Array("ababa".utf8))
+        // aba, bab, and "ba" at the end: "aba" occurs twice and is listed once.
+        XCTAssertEqual(grams.count, 3)
         XCTAssertEqual(Set(grams).count, grams.count)
+        XCTAssertEqual(GramPostings().buckets(of: Array("ab".utf8)).count, 1, "a key of 2 bytes: its end gram")
+        XCTAssertEqual(GramPostings().buckets(of: Array("a".utf8)), [], "a key of 1 byte: only the list of every key")
     }
 
     func testGramsOfDifferentSizesNeverShareACode() {
@@ -46,4 +48,19 @@ final class GramPostingsTests: XCTestCase {
     }
 
     private func posting(_ slot: Int, _ key: SearchKey) -> Posting { Posting(slot: UInt32(slot), nameKey: Array(key.nameKey.utf8)) }
+
+    /// Every key holding a 2-byte term is in a list of a gram the term starts, or in the
+    /// list of keys ending with it.
+    func testTheListsOfAPairHoldEveryKeyHoldingIt() {
+        let ids = TeamIDGenerator.forThisProcess()
+        let names = ["ab", "xab", "abx", "xaby", "ba", "a", "b", "zzz", "aab", "abab", "é", "xé"]
+        let keys = names.map { SearchKey(nameKey: $0, id: ids.next()) }
+        var postings = GramPostings()
+        for (slot, key) in keys.enumerated() { postings.add(posting(slot, key), Array(key.nameKey.utf8), keys: keys) }
+        for pair in ["ab", "ba", "xa", "zz", "é", "qq"] {
+            let listed = Set(postings.lists(startingWith: Array(pair.utf8)).flatMap { $0.postings.map { Int($0.slot) } })
+            let holding = Set(keys.indices.filter { SearchIndex.contains(keys[$0].nameKey, Array(pair.utf8)) })
+            XCTAssertTrue(holding.isSubset(of: listed), "\(pair): \(holding.subtracting(listed).map { names[$0] })")
+        }
+    }
 }
