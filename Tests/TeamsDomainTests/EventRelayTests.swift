@@ -55,6 +55,28 @@ final class EventRelayTests: XCTestCase {
         XCTAssertEqual(publisher.events.map(\.sequence), [2, 3])
     }
 
+    /// Changes made while the relay gathers are read in one batch, not one read each.
+    func testChangesWithinTheGatherIntervalAreReadAsOneBatch() async throws {
+        let store = InMemoryTeamRepository()
+        let changes = ChangeSignal()
+        let interactor = TeamInteractor(repository: store, changes: changes)
+        let outbox = CountingOutbox(store)
+        let publisher = RecordingPublisher()
+        let relay = EventRelay(outbox: outbox, publisher: publisher, changes: changes, pollInterval: .seconds(30), gatherInterval: .milliseconds(400))
+        let running = Task { await relay.run() }
+        defer { running.cancel() }
+        try await waitUntil { outbox.reads >= 1 }  // caught up, waiting for a change
+
+        // Each change wakes a relay that does not gather: ten of them, 10 ms apart.
+        for name in (1...10).map({ "Team \($0)" }) {
+            _ = try await interactor.createTeam(name: name)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await waitUntil { publisher.events.count == 10 }
+        XCTAssertEqual(publisher.events.map(\.sequence), Array(1...10))
+        XCTAssertLessThanOrEqual(outbox.nonEmptyReads, 2, "the changes of one gather interval are read together")
+    }
+
     func testPrunesEventsOlderThanTheRetention() async throws {
         let store = InMemoryTeamRepository()
         let old = TeamEvent(teamID: TeamID("9m4e2mr0ui3e8a215n4g")!, version: 1, change: .teamCreated(name: "Old"), occurredAt: 1_000)

@@ -82,16 +82,22 @@ final class EventWatchTests: XCTestCase {
 /// An outbox that counts the reads it is asked for.
 final class CountingOutbox: EventOutbox {
     let base: InMemoryTeamRepository
-    private let counts = Mutex((events: 0, latest: 0))
+    private let counts = Mutex((events: 0, nonEmpty: 0, latest: 0))
 
     init(_ base: InMemoryTeamRepository) { self.base = base }
 
     var reads: Int { counts.withLock { $0.events } }
     var latestReads: Int { counts.withLock { $0.latest } }
+    /// Reads that found events.
+    var nonEmptyReads: Int { counts.withLock { $0.nonEmpty } }
 
     func events(after sequence: UInt64, limit: Int) async throws(RepositoryError) -> [TeamEvent] {
-        counts.withLock { $0.events += 1 }
-        return try await base.events(after: sequence, limit: limit)
+        let events = try await base.events(after: sequence, limit: limit)
+        counts.withLock {
+            $0.events += 1
+            if !events.isEmpty { $0.nonEmpty += 1 }
+        }
+        return events
     }
     func latestSequence() async throws(RepositoryError) -> UInt64 {
         counts.withLock { $0.latest += 1 }

@@ -6,6 +6,10 @@
 /// recorded position are published again. It also prunes events older than
 /// `retention`. Run it as a long-lived task; it returns when cancelled.
 ///
+/// Once caught up, a change wakes it, and it then waits `gatherInterval` before reading,
+/// so that the changes of that time are read and published as one batch: a busy store
+/// wakes it about once per interval rather than once per commit.
+///
 /// With a `lease` (a store that several servers share), only the process holding it
 /// publishes and prunes, so each event is published once per fleet; the others wait,
 /// trying to take it every third of its duration.
@@ -18,6 +22,7 @@ public struct EventRelay: Sendable {
     public var pollInterval: Duration
     public var batchSize: Int
     public var checkpointInterval: Duration
+    public var gatherInterval: Duration
     private let clock: WallClock
 
     public static let defaultRetention: Duration = .seconds(7 * 24 * 3600)
@@ -25,7 +30,8 @@ public struct EventRelay: Sendable {
     public init(
         outbox: any EventOutbox, publisher: any EventPublisher, changes: ChangeSignal, lease: (any RelayLease)? = nil,
         retention: Duration = EventRelay.defaultRetention, pollInterval: Duration = .seconds(1),
-        batchSize: Int = 256, checkpointInterval: Duration = .milliseconds(200), clock: WallClock = .system
+        batchSize: Int = 256, checkpointInterval: Duration = .milliseconds(200), gatherInterval: Duration = .milliseconds(5),
+        clock: WallClock = .system
     ) {
         self.outbox = outbox
         self.publisher = publisher
@@ -35,6 +41,7 @@ public struct EventRelay: Sendable {
         self.pollInterval = pollInterval
         self.batchSize = batchSize
         self.checkpointInterval = checkpointInterval
+        self.gatherInterval = gatherInterval
         self.clock = clock
     }
 
@@ -87,6 +94,7 @@ public struct EventRelay: Sendable {
             // With a position still to record, wake in time to record it.
             let unrecorded = (cursor ?? 0) > recorded
             await changes.wait(since: seen, timeout: unrecorded ? min(pollInterval, checkpointInterval) : pollInterval)
+            if changes.generation != seen, gatherInterval > .zero { try? await Task.sleep(for: gatherInterval) }
         }
     }
 }
