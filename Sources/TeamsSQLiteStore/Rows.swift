@@ -44,7 +44,7 @@ enum TeamRow {
     }
 
     static func insert(_ values: StatementArguments, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").execute(arguments: values)
+        try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").run(values)
     }
 
     /// A team from a row of `columns`, read by position: a lookup by name lower-cases it each time.
@@ -134,8 +134,7 @@ enum EventRow {
 
     /// Returns the sequence the event was stored under.
     static func insert(_ values: StatementArguments, in db: Database) throws -> UInt64 {
-        try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-            arguments: values)
+        try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(values)
         return try UInt64(stored: db.lastInsertedRowID, "the new event's sequence")
     }
 

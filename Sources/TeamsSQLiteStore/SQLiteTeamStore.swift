@@ -197,8 +197,8 @@ public final class SQLiteTeamStore: TeamStore {
             }
             let sequence = try EventRow.insert(eventRow, in: db)
             if let idempotencyKey {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").execute(
-                    arguments: [idempotencyKey, createdJSON, team.id.description, now])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").run(
+                    [idempotencyKey, createdJSON, team.id.description, now])
             }
             return (team, sequence)
         }.team
@@ -226,8 +226,7 @@ public final class SQLiteTeamStore: TeamStore {
             index.withLock { $0.set(team.id, nameKey: team.nameKey) }
             remember(event, sequence)
         }) { db in
-            try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").execute(
-                arguments: arguments)
+            try db.cachedStatement(sql: "UPDATE teams SET name = ?, name_key = ?, players = ?, version = ? WHERE id = ? AND version = ?").run(arguments)
             try Self.checkOneRowChanged(db, id: team.id)
             return try EventRow.insert(eventRow, in: db)
         }
@@ -243,7 +242,7 @@ public final class SQLiteTeamStore: TeamStore {
             index.withLock { $0.remove(id) }
             remember(event, sequence)
         }) { db in
-            try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").execute(arguments: [id.description, Int64(expectedVersion)])
+            try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").run([id.description, Int64(expectedVersion)])
             try Self.checkOneRowChanged(db, id: id)
             return try EventRow.insert(eventRow, in: db)
         }
