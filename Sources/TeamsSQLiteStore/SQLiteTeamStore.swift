@@ -177,18 +177,25 @@ public final class SQLiteTeamStore: TeamStore {
             remember(event, sequence)
         }
         return try await write(committed: committed) { db -> (team: Team, event: UInt64?) in
-            if let idempotencyKey,
-                let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"), arguments: [idempotencyKey, windowStart])
-            {
-                // The team as it is now, or as created when it was deleted since.
-                let record = "idempotency key \(idempotencyKey)"
-                let rawID: String = try earlier.stored("team_id", of: record)
-                guard let id = TeamID(rawID) else {
-                    throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
+            // The key is claimed first, so a new key costs one write rather than a read and
+            // a write; a rejected create rolls its savepoint back, claim included.
+            if let idempotencyKey {
+                try db.cachedStatement(sql: """
+                    INSERT INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET team = excluded.team, team_id = excluded.team_id, created_at = excluded.created_at
+                    WHERE idempotency_keys.created_at < ?
+                    """).run([idempotencyKey, createdJSON, team.id.description, now, windowStart])
+                if db.changesCount == 0, let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ?"), arguments: [idempotencyKey]) {
+                    // The team as it is now, or as created when it was deleted since.
+                    let record = "idempotency key \(idempotencyKey)"
+                    let rawID: String = try earlier.stored("team_id", of: record)
+                    guard let id = TeamID(rawID) else {
+                        throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
+                    }
+                    if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
+                    let created: String = try earlier.stored("team", of: record)
+                    return (try TeamRow.decode(json: created, of: record), nil)
                 }
-                if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
-                let created: String = try earlier.stored("team", of: record)
-                return (try TeamRow.decode(json: created, of: record), nil)
             }
             do {
                 try TeamRow.insert(teamRow, in: db)
@@ -196,10 +203,6 @@ public final class SQLiteTeamStore: TeamStore {
                 throw RepositoryError.alreadyExists
             }
             let sequence = try EventRow.insert(eventRow, in: db)
-            if let idempotencyKey {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)").run(
-                    [idempotencyKey, createdJSON, team.id.description, now])
-            }
             return (team, sequence)
         }.team
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import TeamsDomain
 @testable import TeamsSQLiteStore
@@ -42,6 +43,29 @@ final class SQLiteTeamStoreTests: XCTestCase {
         XCTAssertEqual(answered, team)
         // The cache holds teams, not their absence.
         guard case .mustWait = cached.teamWithoutWaiting(withID: TeamIDGenerator.forThisProcess().next()) else { return XCTFail("a missing id must wait") }
+    }
+
+    /// A key older than the window is claimed again by the next create that brings it.
+    func testAnExpiredIdempotencyKeyIsClaimedAgain() async throws {
+        let folder = try TemporaryFolder()
+        let now = Mutex<Int64>(1_700_000_000_000)
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"), clock: WallClock { now.withLock { $0 } })
+        let ids = TeamIDGenerator.forThisProcess()
+        let first = Team(id: ids.next(), name: "Ajax")
+        _ = try await store.create(first, event: TeamEvent(teamID: first.id, version: 1, change: .teamCreated(name: "Ajax"), occurredAt: 0), idempotencyKey: "key")
+        let second = Team(id: ids.next(), name: "Ajax")
+        let secondEvent = TeamEvent(teamID: second.id, version: 1, change: .teamCreated(name: "Ajax"), occurredAt: 0)
+
+        now.withLock { $0 += SQLiteTeamStore.idempotencyWindowMilliseconds - 1 }
+        let withinWindow = try await store.create(second, event: secondEvent, idempotencyKey: "key")
+        XCTAssertEqual(withinWindow, first, "within the window the key answers with the first team")
+
+        now.withLock { $0 += 2 }
+        let afterWindow = try await store.create(second, event: secondEvent, idempotencyKey: "key")
+        XCTAssertEqual(afterWindow, second, "after it, the key is claimed again")
+        now.withLock { $0 += 1 }
+        let retried = try await store.create(Team(id: ids.next(), name: "Ajax"), event: secondEvent, idempotencyKey: "key")
+        XCTAssertEqual(retried, second, "and answers with the team created under the new claim")
     }
 
     func testASecondServerOnTheSameFileIsRefused() throws {

@@ -20,6 +20,7 @@ public struct TeamStoreContract {
         ("eventsGetSequencesWithTheirChanges", { $0.eventsGetSequencesWithTheirChanges }),
         ("deliveredSequenceOnlyMovesForward", { $0.deliveredSequenceOnlyMovesForward }),
         ("idempotencyKeyReturnsTheFirstTeam", { $0.idempotencyKeyReturnsTheFirstTeam }),
+        ("rejectedCreateLeavesItsIdempotencyKeyFree", { $0.rejectedCreateLeavesItsIdempotencyKeyFree }),
         ("pruneKeepsTheSequenceCounter", { $0.pruneKeepsTheSequenceCounter }),
         ("concurrentWritesAllLandWithGaplessSequences", { $0.concurrentWritesAllLandWithGaplessSequences }),
     ] }
@@ -283,6 +284,21 @@ public struct TeamStoreContract {
         try await store.markDelivered(through: 3)
         let delivered = try await store.deliveredSequence()
         try check(delivered == 5, "never moves back: \(delivered)")
+    }
+
+    /// A create that fails records nothing under its key: a retry with the same key creates.
+    func rejectedCreateLeavesItsIdempotencyKeyFree() async throws {
+        let store = try await makeStore()
+        let existing = try await create(store, newTeam("Ajax"))
+        let clash = Team(id: existing.id, name: "Feyenoord")
+        try await expect(.alreadyExists) {
+            _ = try await store.create(clash, event: event(clash, .teamCreated(name: "Feyenoord")), idempotencyKey: "clash")
+        }
+        let retry = newTeam("Feyenoord")
+        let answered = try await store.create(retry, event: event(retry, .teamCreated(name: "Feyenoord")), idempotencyKey: "clash")
+        try check(answered == retry, "the key was free, so the retry created its own team")
+        let stored = try await store.team(withID: retry.id)
+        try check(stored == retry, "and stored it")
     }
 
     func idempotencyKeyReturnsTheFirstTeam() async throws {
