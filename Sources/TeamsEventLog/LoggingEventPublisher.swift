@@ -18,18 +18,18 @@ public struct LoggingEventPublisher: EventPublisher {
     }
 
     static func metadata(of event: TeamEvent) -> Logger.Metadata {
-        var metadata: Logger.Metadata = [
-            "event": "\(event.name)",
-            "sequence": "\(event.sequence)",
-            "team_id": "\(event.teamID)",
-            "version": "\(event.version)",
-        ]
+        var metadata: Logger.Metadata = [:]
+        metadata.reserveCapacity(6)
+        metadata["event"] = .string(event.name)
+        metadata["sequence"] = .string(String(event.sequence))
+        metadata["team_id"] = .string(event.teamID.description)
+        metadata["version"] = .string(String(event.version))
         if let name = event.change.teamName {
-            metadata["team_name"] = "\(name)"
+            metadata["team_name"] = .string(name)
         }
         if let player = event.change.player {
-            metadata["player_name"] = "\(player.name)"
-            metadata["position"] = "\(player.position.rawValue)"
+            metadata["player_name"] = .string(player.name)
+            metadata["position"] = .string(player.position.rawValue)
         }
         return metadata
     }

@@ -19,11 +19,11 @@ enum TextLogLine: LogLineFormat {
         line.append(" ")
         line.append(escaped(label))
         line.append(" :")
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(" ")
             line.append(escaped(key))
             line.append("=")
-            line.append(value(metadata[key]!.description))
+            line.append(Self.value(value.description))
         }
         line.append(" ")
         line.append(escaped(message))
@@ -33,6 +33,17 @@ enum TextLogLine: LogLineFormat {
 
     /// `text` escaped, and quoted when it holds a space, a quote or `=` (or nothing).
     static func value(_ text: String) -> String {
+        // Printable ASCII without a backslash needs no escape: one scan decides the quotes.
+        var plain = true
+        var needsQuotes = text.isEmpty
+        for byte in text.utf8 {
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else {
+                plain = false
+                break
+            }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") { needsQuotes = true }
+        }
+        if plain { return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text }
         let escaped = escaped(text)
         let quoted =
             escaped.utf8.allSatisfy { $0 < 0x80 }
