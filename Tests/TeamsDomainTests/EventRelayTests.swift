@@ -62,7 +62,7 @@ final class EventRelayTests: XCTestCase {
         let interactor = TeamInteractor(repository: store, changes: changes)
         let outbox = CountingOutbox(store)
         let publisher = RecordingPublisher()
-        let relay = EventRelay(outbox: outbox, publisher: publisher, changes: changes, pollInterval: .seconds(30), gatherInterval: .milliseconds(400))
+        let relay = EventRelay(outbox: outbox, publisher: publisher, changes: changes, pollInterval: .seconds(30), gatherInterval: .seconds(1))
         let running = Task { await relay.run() }
         defer { running.cancel() }
         try await waitUntil { outbox.reads >= 1 }  // caught up, waiting for a change
