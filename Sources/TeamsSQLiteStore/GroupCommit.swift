@@ -7,26 +7,64 @@ import TeamsDomain
 /// Runs concurrent writes in shared transactions: one commit, one fsync, many writes.
 ///
 /// A write waits while a commit is in progress; everything that queued up
-/// meanwhile then commits together. Each write runs in its own savepoint, so one
-/// that fails its checks (a version conflict) rolls back alone and the others
-/// still commit. A caller is resumed only after the commit that holds its write
-/// returned, so an acknowledged write is on disk (with `synchronous=FULL`). If the
-/// commit fails, every write in it fails and none is acknowledged.
+/// meanwhile then commits together. A write that fails its checks (a version
+/// conflict) throws a `RepositoryError` and fails alone while the others commit,
+/// which asks of it that it changed nothing before it threw: writes decide
+/// before they change. There is no savepoint per write to roll one back, because
+/// each costs two statements and a copy of every page the write touches. A
+/// rejected write that did change rows fails its whole commit instead, so that a
+/// half-made change is never committed. A caller is resumed only after the commit
+/// that holds its write returned, so an acknowledged write is on disk (with
+/// `synchronous=FULL`). If the commit fails, every write in it fails and none is
+/// acknowledged.
 ///
 /// Commits are pipelined: once a commit is on disk, the next one starts on the
 /// writer connection while the `committed` hooks of the one before run, in commit
 /// order, on a queue of their own, which then resumes its callers.
 final class GroupCommit: Sendable {
-    private final class Write: @unchecked Sendable {
-        /// Runs the write; returns what to do once its commit is on disk.
-        let apply: (Database) throws -> (() -> Void)?
-        let continuation: CheckedContinuation<Void, any Error>
-        var rejection: RepositoryError?
-        var committed: (() -> Void)?
+    /// One caller's write, as the writer connection and the hooks' queue see it.
+    private class Write: @unchecked Sendable {
+        /// Runs the write; a rejection is kept for its caller, any other error fails the commit.
+        func apply(_ database: Database) throws {}
+        /// Runs the write's hook, if it was not rejected; its commit is on disk.
+        func runHook() {}
+        /// Answers the caller: with the write's outcome once committed, or with `error`.
+        func resume(failingWith error: (any Error)?) {}
+    }
 
-        init(apply: @escaping (Database) throws -> (() -> Void)?, continuation: CheckedContinuation<Void, any Error>) {
-            self.apply = apply
+    private final class TypedWrite<T: Sendable>: Write, @unchecked Sendable {
+        private let body: @Sendable (Database) throws -> T
+        private let committed: (@Sendable (T) -> Void)?
+        private let continuation: CheckedContinuation<T, any Error>
+        private var outcome: Result<T, RepositoryError>?
+
+        init(body: @escaping @Sendable (Database) throws -> T, committed: (@Sendable (T) -> Void)?, continuation: CheckedContinuation<T, any Error>) {
+            self.body = body
+            self.committed = committed
             self.continuation = continuation
+        }
+
+        override func apply(_ database: Database) throws {
+            let changesBefore = database.totalChangesCount
+            do {
+                outcome = .success(try body(database))
+            } catch let rejection as RepositoryError {
+                guard database.totalChangesCount == changesBefore else { throw GroupCommitError.rejectedWriteChangedRows(rejection) }
+                outcome = .failure(rejection)
+            }
+        }
+
+        override func runHook() {
+            if case .success(let value) = outcome { committed?(value) }
+        }
+
+        override func resume(failingWith error: (any Error)?) {
+            if let error { return continuation.resume(throwing: error) }
+            switch outcome {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let rejection): continuation.resume(throwing: rejection)
+            case nil: continuation.resume(throwing: GroupCommitError.notApplied)
+            }
         }
     }
 
@@ -54,21 +92,18 @@ final class GroupCommit: Sendable {
     }
 
     /// Runs `body` inside a shared write transaction and returns its result once committed.
+    /// - Parameter body: the write. If it throws a `RepositoryError` (a rejection), it
+    ///   must not have changed a row.
     /// - Parameter committed: called with `body`'s result once the commit is on disk and
     ///   before any caller hears of it, in the order of the commits: what mirrors the file
     ///   in memory (the read cache, the search index) changes in the file's order.
-    /// - Throws: the `RepositoryError` `body` threw (its savepoint rolled back), or
-    ///   the database error that failed the whole commit.
+    /// - Throws: the `RepositoryError` `body` threw, or the error that failed the whole
+    ///   commit: a database error, or `GroupCommitError.rejectedWriteChangedRows`.
     func perform<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T, committed: (@Sendable (T) -> Void)? = nil
     ) async throws -> T {
-        let result = Mutex<T?>(nil)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let write = Write(apply: { database in
-                let value = try body(database)
-                result.withLock { $0 = value }
-                return committed.map { committed in { committed(value) } }
-            }, continuation: continuation)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let write = TypedWrite(body: body, committed: committed, continuation: continuation)
             let startCommitting = state.withLock { state in
                 state.pending.append(write)
                 defer { state.committing = true }
@@ -76,7 +111,6 @@ final class GroupCommit: Sendable {
             }
             if startCommitting { commitNext() }
         }
-        return result.withLock { $0! }
     }
 
     /// Writes per commit, and how long each commit took, its fsync included.
@@ -95,15 +129,8 @@ final class GroupCommit: Sendable {
         Self.batchSize.record(batch.writes.count)
         let started = ContinuousClock.now
         pool.asyncWrite({ database in
-            for write in batch.writes {
-                do {
-                    try Self.inSavepoint(database) { write.committed = try write.apply(database) }
-                } catch let rejection as RepositoryError {
-                    write.rejection = rejection
-                    write.committed = nil
-                }
-                // Any other error (I/O, disk full) may have ended the transaction: fail the batch.
-            }
+            // Any error but a rejection (I/O, a full disk) may have ended the transaction: it fails the batch.
+            for write in batch.writes { try write.apply(database) }
         }, completion: { [self] _, result in
             Self.commitDuration.record(duration: ContinuousClock.now - started)
             if case .success = result { commitCount.add(1, ordering: .relaxed) }
@@ -115,37 +142,26 @@ final class GroupCommit: Sendable {
     private static func finish(_ batch: Batch, _ result: Result<Void, any Error>) {
         switch result {
         case .success:
-            for write in batch.writes { write.committed?() }
-            for write in batch.writes {
-                if let rejection = write.rejection {
-                    write.continuation.resume(throwing: rejection)
-                } else {
-                    write.continuation.resume()
-                }
-            }
+            for write in batch.writes { write.runHook() }
+            for write in batch.writes { write.resume(failingWith: nil) }
         case .failure(let error):
-            for write in batch.writes { write.continuation.resume(throwing: error) }
+            for write in batch.writes { write.resume(failingWith: error) }
         }
     }
+}
 
-    /// Runs `body` in a savepoint that, if `body` throws, rolls back alone and rethrows.
-    /// GRDB's `inSavepoint` does the same, but compiles its statements on every call.
-    private static func inSavepoint(_ database: Database, _ body: () throws -> Void) throws {
-        try database.cachedStatement(sql: "SAVEPOINT write").execute()
-        do {
-            try body()
-        } catch {
-            do {
-                try database.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
-                try database.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
-            } catch let rollbackError {
-                // An error that ended the transaction (a full disk) fails the rollback too, and
-                // is the cause to report. A rejection that cannot be rolled back is no longer
-                // one write's alone: the rollback's error fails the whole commit.
-                throw error is RepositoryError ? rollbackError : error
-            }
-            throw error
+/// Why `GroupCommit` failed a whole commit without the database failing it.
+enum GroupCommitError: Error, CustomStringConvertible {
+    /// A write threw a rejection after changing rows, which it must not (`GroupCommit`):
+    /// the commit is rolled back rather than keep half of that write.
+    case rejectedWriteChangedRows(RepositoryError)
+    /// The commit ended before this write ran (it cannot, short of a bug).
+    case notApplied
+
+    var description: String {
+        switch self {
+        case .rejectedWriteChangedRows(let rejection): "a write rejected (\(rejection)) after changing rows; its commit was rolled back"
+        case .notApplied: "the commit ended before the write ran"
         }
-        try database.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
     }
 }

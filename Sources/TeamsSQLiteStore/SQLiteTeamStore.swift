@@ -165,8 +165,8 @@ public final class SQLiteTeamStore: TeamStore {
     }
 
     private func insert(_ team: Team, event: TeamEvent, idempotencyKey: String?) async throws(RepositoryError) -> Team {
-        let windowStart = clock.milliseconds() - Self.idempotencyWindowMilliseconds
         let now = clock.milliseconds()
+        let windowStart = now - Self.idempotencyWindowMilliseconds
         let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
         let createdJSON = idempotencyKey.map { _ in TeamRow.encode(json: team) }
         // A repeated key answers with what the first create made, and changes nothing.
@@ -177,30 +177,31 @@ public final class SQLiteTeamStore: TeamStore {
             remember(event, sequence)
         }
         return try await write(committed: committed) { db -> (team: Team, event: UInt64?) in
-            // The key is claimed first, so a new key costs one write rather than a read and
-            // a write; a rejected create rolls its savepoint back, claim included.
-            if let idempotencyKey {
-                try db.cachedStatement(sql: """
-                    INSERT INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET team = excluded.team, team_id = excluded.team_id, created_at = excluded.created_at
-                    WHERE idempotency_keys.created_at < ?
-                    """).run([idempotencyKey, createdJSON, team.id.description, now, windowStart])
-                if db.changesCount == 0, let earlier = try Row.fetchOne(db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ?"), arguments: [idempotencyKey]) {
-                    // The team as it is now, or as created when it was deleted since.
-                    let record = "idempotency key \(idempotencyKey)"
-                    let rawID: String = try earlier.stored("team_id", of: record)
-                    guard let id = TeamID(rawID) else {
-                        throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
-                    }
-                    if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
-                    let created: String = try earlier.stored("team", of: record)
-                    return (try TeamRow.decode(json: created, of: record), nil)
+            // A rejected write must change nothing (`GroupCommit`), so the key is looked up
+            // before the team is inserted, and claimed only after.
+            if let idempotencyKey, let earlier = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"),
+                arguments: [idempotencyKey, windowStart])
+            {
+                // The team as it is now, or as created when it was deleted since.
+                let record = "idempotency key \(idempotencyKey)"
+                let rawID: String = try earlier.stored("team_id", of: record)
+                guard let id = TeamID(rawID) else {
+                    throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
                 }
+                if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
+                let created: String = try earlier.stored("team", of: record)
+                return (try TeamRow.decode(json: created, of: record), nil)
             }
             do {
                 try TeamRow.insert(teamRow, in: db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 throw RepositoryError.alreadyExists
+            }
+            if let idempotencyKey {
+                // An expired claim of the same key is taken over.
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)")
+                    .run([idempotencyKey, createdJSON, team.id.description, now])
             }
             let sequence = try EventRow.insert(eventRow, in: db)
             return (team, sequence)

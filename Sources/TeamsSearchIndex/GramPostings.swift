@@ -25,26 +25,41 @@ struct GramPostings: Sendable {
         self.bucketBits = bucketBits
     }
 
-    private(set) var lists: [UInt32: OrderedPostings] = [:]
+    /// The lists by bucket: a table rather than a dictionary, so that finding a list
+    /// reads one entry. Empty until the first key is listed, so an empty index costs
+    /// nothing.
+    private var lists: [OrderedPostings] = []
     private(set) var unlisted = OrderedPostings()
+
+    /// Lists that hold a posting (tests).
+    var listCount: Int { lists.count(where: { !$0.isEmpty }) }
 
     mutating func add(_ posting: Posting, _ bytes: [UInt8], keys: [SearchKey]) {
         guard bytes.count <= Self.listedKeyBytes else { return unlisted.insert(posting, keys: keys) }
-        for gram in buckets(of: bytes) { lists[gram, default: OrderedPostings()].insert(posting, keys: keys) }
+        allocateLists()
+        for bucket in buckets(of: bytes) { lists[Int(bucket)].insert(posting, keys: keys) }
     }
 
     /// Adds a posting after every other in its lists (building in search order).
     mutating func append(_ posting: Posting, _ bytes: [UInt8]) {
         guard bytes.count <= Self.listedKeyBytes else { return unlisted.append(posting) }
-        for gram in buckets(of: bytes) { lists[gram, default: OrderedPostings()].append(posting) }
+        allocateLists()
+        for bucket in buckets(of: bytes) { lists[Int(bucket)].append(posting) }
     }
 
     mutating func remove(_ posting: Posting, _ bytes: [UInt8], keys: [SearchKey]) {
         guard bytes.count <= Self.listedKeyBytes else { return unlisted.remove(posting, keys: keys) }
-        for gram in buckets(of: bytes) {
-            lists[gram]?.remove(posting, keys: keys)
-            if lists[gram]?.isEmpty == true { lists[gram] = nil }
-        }
+        guard !lists.isEmpty else { return }
+        for bucket in buckets(of: bytes) { lists[Int(bucket)].remove(posting, keys: keys) }
+    }
+
+    private mutating func allocateLists() {
+        if lists.isEmpty { lists = Array(repeating: OrderedPostings(), count: 1 << bucketBits) }
+    }
+
+    /// The list of `bucket`, empty for none.
+    private func list(_ bucket: UInt32) -> OrderedPostings {
+        lists.isEmpty ? OrderedPostings() : lists[Int(bucket)]
     }
 
     /// The shortest list among the term's grams (a term of at least 3 bytes); an empty
@@ -52,7 +67,8 @@ struct GramPostings: Sendable {
     func rarestList(for term: [UInt8]) -> OrderedPostings {
         var rarest: OrderedPostings?
         for start in 0...(term.count - 3) {
-            guard let list = lists[bucket(Self.gram(term[start..<(start + 3)]))] else { return OrderedPostings() }
+            let list = list(bucket(Self.gram(term[start..<(start + 3)])))
+            guard !list.isEmpty else { return list }
             if list.count < rarest?.count ?? .max { rarest = list }
         }
         return rarest ?? OrderedPostings()
@@ -67,7 +83,8 @@ struct GramPostings: Sendable {
         buckets.sort()
         var found: [OrderedPostings] = []
         for index in buckets.indices where index == 0 || buckets[index - 1] != buckets[index] {
-            if let list = lists[buckets[index]] { found.append(list) }
+            let list = list(buckets[index])
+            if !list.isEmpty { found.append(list) }
         }
         return found
     }

@@ -37,8 +37,8 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(stored, 500)
     }
 
-    /// A write that rejects rolls back alone; the others in its commit stay.
-    func testARejectedWriteRollsBackAloneAndTheOthersCommit() async throws {
+    /// A write that rejects before changing anything fails alone; the others in its commit stay.
+    func testARejectedWriteFailsAloneAndTheOthersCommit() async throws {
         let folder = try TemporaryFolder()
         let pool = try openPool(folder)
         let commits = GroupCommit(pool: pool)
@@ -47,8 +47,8 @@ final class GroupCommitTests: XCTestCase {
                 group.addTask {
                     do {
                         try await commits.perform { db in
-                            try db.execute(sql: "INSERT INTO writes (value) VALUES (?)", arguments: [value])
                             if value % 3 == 0 { throw RepositoryError.versionConflict(actual: 7) }
+                            try db.execute(sql: "INSERT INTO writes (value) VALUES (?)", arguments: [value])
                         }
                         return (value, true)
                     } catch let error as RepositoryError {
@@ -62,6 +62,27 @@ final class GroupCommitTests: XCTestCase {
         let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT value FROM writes ORDER BY value") }
         XCTAssertEqual(stored, (0..<100).filter { $0 % 3 != 0 })
         XCTAssertEqual(outcomes.filter(\.value).keys.sorted(), stored)
+    }
+
+    /// A write that rejects after changing rows breaks `perform`'s contract: rather than
+    /// commit half of it, its whole commit fails, and nothing of it is kept.
+    func testARejectionAfterAChangeFailsTheWholeCommit() async throws {
+        let folder = try TemporaryFolder()
+        let pool = try openPool(folder)
+        let commits = GroupCommit(pool: pool)
+        let hooked = Hooked()
+        do {
+            try await commits.perform({ db in
+                try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
+                throw RepositoryError.versionConflict(actual: 2)
+            }, committed: { _ in hooked.values.withLock { $0.append(0) } })
+            XCTFail("the commit must fail")
+        } catch let error as GroupCommitError {
+            guard case .rejectedWriteChangedRows(.versionConflict(actual: 2)) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(hooked.values.withLock { $0 }, [])
+        let stored = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM writes") }
+        XCTAssertEqual(stored, 0)
     }
 
     /// An error that is not a rejection fails every write of its commit, and none is kept.
