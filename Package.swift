@@ -126,7 +126,8 @@ let package = Package(
         .target(
             name: "TeamsSQLiteStore",
             dependencies: [
-                "TeamsDomain", "TeamsSearchIndex", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "TeamsDomain", "TeamsSearchIndex", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),

@@ -39,11 +39,11 @@ enum TeamRow {
 
     /// The values `insert` writes, worked out before the write so that the one thread
     /// that commits does not.
-    static func inserting(_ team: Team) -> StatementArguments {
-        [team.id.description, team.name, team.nameKey, PlayersBlob.encode(team.players), Int64(team.version)]
+    static func inserting(_ team: Team) -> [SQLValue] {
+        [.teamID(team.id), .text(team.name), .text(team.nameKey), .blob(PlayersBlob.encode(team.players)), .integer(Int64(clamping: team.version))]
     }
 
-    static func insert(_ values: StatementArguments, in db: Database) throws {
+    static func insert(_ values: [SQLValue], in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO teams (id, name, name_key, players, version) VALUES (?, ?, ?, ?, ?)").run(values)
     }
 
@@ -124,16 +124,16 @@ enum TeamRow {
 /// `TeamEvent.Kind` raw value, the other columns the change's details.
 enum EventRow {
     /// The values `insert` writes, worked out before the write (see `TeamRow.inserting`).
-    static func inserting(_ event: TeamEvent) -> StatementArguments {
+    static func inserting(_ event: TeamEvent) -> [SQLValue] {
         let player = event.change.player
         return [
-            event.teamID.description, Int64(event.version), event.change.kind.rawValue, event.change.teamName,
-            player?.name, player?.position.rawValue, event.occurredAt,
+            .teamID(event.teamID), .integer(Int64(clamping: event.version)), .text(event.change.kind.rawValue), SQLValue(event.change.teamName),
+            SQLValue(player?.name), SQLValue(player?.position.rawValue), .integer(event.occurredAt),
         ]
     }
 
     /// Returns the sequence the event was stored under.
-    static func insert(_ values: StatementArguments, in db: Database) throws -> UInt64 {
+    static func insert(_ values: [SQLValue], in db: Database) throws -> UInt64 {
         try db.cachedStatement(sql: "INSERT INTO events (team_id, version, kind, team_name, player_name, position, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(values)
         return try UInt64(stored: db.lastInsertedRowID, "the new event's sequence")
     }

@@ -179,10 +179,8 @@ public final class SQLiteTeamStore: TeamStore {
         return try await write(committed: committed) { db -> (team: Team, event: UInt64?) in
             // A rejected write must change nothing (`GroupCommit`), so the key is looked up
             // before the team is inserted, and claimed only after.
-            if let idempotencyKey, let earlier = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?"),
-                arguments: [idempotencyKey, windowStart])
-            {
+            let keyed = try db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?")
+            if let idempotencyKey, let earlier = try keyed.withBindings([.text(idempotencyKey), .integer(windowStart)], { try Row.fetchOne(keyed) }) {
                 // The team as it is now, or as created when it was deleted since.
                 let record = "idempotency key \(idempotencyKey)"
                 let rawID: String = try earlier.stored("team_id", of: record)
@@ -201,7 +199,7 @@ public final class SQLiteTeamStore: TeamStore {
             if let idempotencyKey {
                 // An expired claim of the same key is taken over.
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)")
-                    .run([idempotencyKey, createdJSON, team.id.description, now])
+                    .run([.text(idempotencyKey), SQLValue(createdJSON), .teamID(team.id), .integer(now)])
             }
             let sequence = try EventRow.insert(eventRow, in: db)
             return (team, sequence)
@@ -220,8 +218,9 @@ public final class SQLiteTeamStore: TeamStore {
 
     private func rewrite(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {
         // Worked out before the write, so the one thread that commits does not.
-        let arguments: StatementArguments = [
-            team.name, team.nameKey, PlayersBlob.encode(team.players), Int64(team.version), team.id.description, Int64(expectedVersion),
+        let arguments: [SQLValue] = [
+            .text(team.name), .text(team.nameKey), .blob(PlayersBlob.encode(team.players)), .integer(Int64(clamping: team.version)), .teamID(team.id),
+            .integer(Int64(clamping: expectedVersion)),
         ]
         let eventRow = EventRow.inserting(event)
         _ = try await write(committed: { [weak self] sequence in
@@ -246,7 +245,7 @@ public final class SQLiteTeamStore: TeamStore {
             index.withLock { $0.remove(id) }
             remember(event, sequence)
         }) { db in
-            try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").run([id.description, Int64(expectedVersion)])
+            try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ? AND version = ?").run([.teamID(id), .integer(Int64(clamping: expectedVersion))])
             try Self.checkOneRowChanged(db, id: id)
             return try EventRow.insert(eventRow, in: db)
         }
