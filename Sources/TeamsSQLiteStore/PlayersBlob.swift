@@ -12,17 +12,44 @@ enum PlayersBlob {
     static func encode(_ players: [Player]) -> Data {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(players.reduce(0) { $0 + 2 + $1.name.utf8.count })
+        append(players, to: &bytes)
+        return Data(bytes)
+    }
+
+    /// Appends the layout of `players` to `bytes`.
+    static func append(_ players: [Player], to bytes: inout [UInt8]) {
         for player in players {
             bytes.append(code(of: player.position))
-            var length = player.name.utf8.count
-            while length >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: length) | 0x80)
-                length >>= 7
-            }
-            bytes.append(UInt8(length))
+            appendNumber(player.name.utf8.count, to: &bytes)
             bytes.append(contentsOf: player.name.utf8)
         }
-        return Data(bytes)
+    }
+
+    /// Appends `number` as unsigned LEB128: 7 bits a byte, low bits first, the top bit
+    /// set on every byte but the last.
+    static func appendNumber<Number: BinaryInteger>(_ number: Number, to bytes: inout [UInt8]) {
+        var number = number
+        while number >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: number) | 0x80)
+            number >>= 7
+        }
+        bytes.append(UInt8(number))
+    }
+
+    /// Reads an unsigned LEB128 number of at most `maximumBytes` bytes at `index` and
+    /// moves past it; nil when it runs past the end or is longer.
+    static func readNumber(_ blob: Data, at index: inout Data.Index, maximumBytes: Int = 4) -> UInt64? {
+        var number: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard index < blob.endIndex, shift < 7 * UInt64(maximumBytes) else { return nil }
+            let byte = blob[index]
+            index += 1
+            guard shift < 63 || byte <= 1 else { return nil }  // past 64 bits
+            number |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return number }
+            shift += 7
+        }
     }
 
     /// The players in `blob`, or nil for bytes that are not this layout: an unknown
@@ -33,23 +60,20 @@ enum PlayersBlob {
         while index < blob.endIndex {
             guard let position = position(coded: blob[index]) else { return nil }
             index += 1
-            var length = 0
-            var shift = 0
-            while true {
-                guard index < blob.endIndex, shift <= 21 else { return nil }
-                let byte = blob[index]
-                index += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            guard length <= blob.endIndex - index,
-                let name = String(validating: blob[index..<(index + length)], as: UTF8.self)
-            else { return nil }
-            index += length
+            guard let name = readString(blob, at: &index) else { return nil }
             players.append(Player(name: name, position: position))
         }
         return players
+    }
+
+    /// Reads a UTF-8 string after its length in bytes (at most 4 bytes of LEB128) at
+    /// `index` and moves past it; nil when it runs past the end or is not UTF-8.
+    static func readString(_ blob: Data, at index: inout Data.Index) -> String? {
+        guard let length = readNumber(blob, at: &index), length <= UInt64(blob.endIndex - index),
+            let string = String(validating: blob[index..<(index + Int(length))], as: UTF8.self)
+        else { return nil }
+        index += Int(length)
+        return string
     }
 
     private static func code(of position: Position) -> UInt8 {

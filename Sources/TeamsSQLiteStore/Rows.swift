@@ -89,7 +89,22 @@ enum TeamRow {
         return try players(decoded, of: record)
     }
 
-    /// The team as JSON `{id, name, players, version}`, for an idempotency key's row.
+    /// The team of an idempotency key's row (`record`), from its `team` column: a
+    /// `CreatedTeamBlob`, or the JSON of a key claimed before.
+    static func created(_ column: DatabaseValue, id: TeamID, of record: String) throws(RepositoryError) -> Team {
+        switch column.storage {
+        case .blob(let blob):
+            guard let team = CreatedTeamBlob.decode(blob, id: id) else { throw .corrupt("\(record) holds a team that is not in the binary layout") }
+            return team
+        case .string(let json):
+            return try decode(json: json, of: record)
+        case .null, .int64, .double:
+            throw .corrupt("\(record) holds no readable team (expected a BLOB, or JSON text)")
+        }
+    }
+
+    /// The team as JSON `{id, name, players, version}`, as idempotency keys' rows held it
+    /// before `CreatedTeamBlob` (tests write such rows).
     static func encode(json team: Team) -> String {
         #"{"id":"# + PlayersJSON.string(team.id.description) + #","name":"# + PlayersJSON.string(team.name)
             + #","players":"# + PlayersJSON.encode(team.players) + #","version":\#(team.version)}"#

@@ -8,6 +8,8 @@ import GRDB
 /// that SQL cannot index or query players, which no use case needs. The column holds
 /// a `PlayersBlob`; rows written before it hold JSON (`PlayersJSON`), which is read
 /// until the team's next change rewrites the row, so no migration rewrites every row.
+/// Likewise an idempotency key's `team` holds a `CreatedTeamBlob`, or the JSON of a key
+/// claimed before, read until the key expires.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -168,7 +168,7 @@ public final class SQLiteTeamStore: TeamStore {
         let now = clock.milliseconds()
         let windowStart = now - Self.idempotencyWindowMilliseconds
         let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
-        let createdJSON = idempotencyKey.map { _ in TeamRow.encode(json: team) }
+        let created = idempotencyKey.map { _ in CreatedTeamBlob.encode(team) }
         // A repeated key answers with what the first create made, and changes nothing.
         let committed: @Sendable ((team: Team, event: UInt64?)) -> Void = { [weak self] result in
             guard let self, let sequence = result.event else { return }
@@ -180,7 +180,9 @@ public final class SQLiteTeamStore: TeamStore {
             // A rejected write must change nothing (`GroupCommit`), so the key is looked up
             // before the team is inserted, and claimed only after.
             let keyed = try db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?")
-            if let idempotencyKey, let earlier = try keyed.withBindings([.text(idempotencyKey), .integer(windowStart)], { try Row.fetchOne(keyed) }) {
+            if let idempotencyKey,
+                let earlier = try keyed.withBindings([.text(idempotencyKey), .integer(windowStart)], { try keyed.yieldsRow() ? Row.fetchOne(keyed) : nil })
+            {
                 // The team as it is now, or as created when it was deleted since.
                 let record = "idempotency key \(idempotencyKey)"
                 let rawID: String = try earlier.stored("team_id", of: record)
@@ -188,8 +190,7 @@ public final class SQLiteTeamStore: TeamStore {
                     throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
                 }
                 if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
-                let created: String = try earlier.stored("team", of: record)
-                return (try TeamRow.decode(json: created, of: record), nil)
+                return (try TeamRow.created(earlier["team"], id: id, of: record), nil)
             }
             do {
                 try TeamRow.insert(teamRow, in: db)
@@ -199,7 +200,7 @@ public final class SQLiteTeamStore: TeamStore {
             if let idempotencyKey {
                 // An expired claim of the same key is taken over.
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)")
-                    .run([.text(idempotencyKey), SQLValue(createdJSON), .teamID(team.id), .integer(now)])
+                    .run([.text(idempotencyKey), created.map(SQLValue.blob) ?? .null, .teamID(team.id), .integer(now)])
             }
             let sequence = try EventRow.insert(eventRow, in: db)
             return (team, sequence)

@@ -78,6 +78,19 @@ extension Statement {
         }
     }
 
+    /// Whether the statement, run with its bindings, yields a row: a lookup that needs no
+    /// more than that answer, without GRDB's cursor and row.
+    func yieldsRow() throws -> Bool {
+        sqlite3_reset(sqliteStatement)
+        defer { sqlite3_reset(sqliteStatement) }
+        let code = sqlite3_step(sqliteStatement)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
+        }
+    }
+
     /// Copies `bytes` to `destination`; returns how many. Values are bounded far below
     /// `Int32.max` before they reach a store (names by `TeamRules`, keys by the wire).
     private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutableRawPointer) -> Int {

@@ -79,6 +79,25 @@ final class SQLiteCorruptDataTests: XCTestCase {
         }
     }
 
+    func testAnIdempotencyKeyWhoseBinaryTeamIsUnreadableIsAnError() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        try await interactor.deleteTeam(id: created.id.description)
+        // A name's length that runs past the end.
+        try damage(path, "UPDATE idempotency_keys SET team = X'0109414A' WHERE key = 'retry-1'")
+
+        let (team, event) = newTeam("Ajax")
+        do throws(RepositoryError) {
+            _ = try await store.create(team, event: event, idempotencyKey: "retry-1")
+            XCTFail("a corrupt idempotency record must fail the create")
+        } catch {
+            XCTAssertEqual(error, .corrupt("idempotency key retry-1 holds a team that is not in the binary layout"))
+        }
+    }
+
     func testATeamWithUnreadablePlayersIsAnErrorNotACrash() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")

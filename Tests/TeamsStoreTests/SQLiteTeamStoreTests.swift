@@ -68,6 +68,25 @@ final class SQLiteTeamStoreTests: XCTestCase {
         XCTAssertEqual(retried, second, "and answers with the team created under the new claim")
     }
 
+    /// A key claimed before `CreatedTeamBlob` holds its team as JSON, which is still read.
+    func testAKeyClaimedWithAJSONTeamAnswersWithThatTeam() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        let interactor = TeamInteractor(repository: store)
+        let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        try await interactor.deleteTeam(id: created.id.description)
+        let asBefore = Team(id: created.id, name: "Ajax Amsterdam", players: [Player(name: "Zoë", position: .midfielder)], version: 1)
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE idempotency_keys SET team = ? WHERE key = 'retry-1'", arguments: [TeamRow.encode(json: asBefore)])
+        }
+        try queue.close()
+
+        let retried = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        XCTAssertEqual(retried, asBefore)
+    }
+
     func testASecondServerOnTheSameFileIsRefused() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
