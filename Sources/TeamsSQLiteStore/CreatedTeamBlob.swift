@@ -9,14 +9,14 @@ import TeamsDomain
 /// Rows claimed before hold the team as JSON (`TeamRow.decode(json:)`), still read
 /// until they expire.
 enum CreatedTeamBlob {
-    static func encode(_ team: Team) -> Data {
+    static func encode(_ team: Team) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 + team.name.utf8.count + team.players.reduce(0) { $0 + 2 + $1.name.utf8.count })
         PlayersBlob.appendNumber(team.version, to: &bytes)
         PlayersBlob.appendNumber(team.name.utf8.count, to: &bytes)
         bytes.append(contentsOf: team.name.utf8)
         PlayersBlob.append(team.players, to: &bytes)
-        return Data(bytes)
+        return bytes
     }
 
     /// Team `id` as `blob` holds it, or nil for bytes that are not this layout.

@@ -9,11 +9,11 @@ import TeamsDomain
 /// 40 for the JSON that rows written before hold (`PlayersJSON`, still read), keeps a
 /// full squad within the row's page instead of spilling into an overflow page.
 enum PlayersBlob {
-    static func encode(_ players: [Player]) -> Data {
+    static func encode(_ players: [Player]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(players.reduce(0) { $0 + 2 + $1.name.utf8.count })
         append(players, to: &bytes)
-        return Data(bytes)
+        return bytes
     }
 
     /// Appends the layout of `players` to `bytes`.

@@ -10,7 +10,7 @@ enum SQLValue: Sendable {
     /// A team id, bound as its 20-character text without making a String.
     case teamID(TeamID)
     case integer(Int64)
-    case blob(Data)
+    case blob([UInt8])
     case null
 
     init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
@@ -20,7 +20,7 @@ enum SQLValue: Sendable {
         switch self {
         case .text(let text): text.utf8.count
         case .teamID: TeamID.encodedLength
-        case .blob(let data): data.count
+        case .blob(let bytes): bytes.count
         case .integer, .null: 0
         }
     }
@@ -64,8 +64,8 @@ extension Statement {
                     let length = id.withUTF8 { Self.copy($0, to: start) }
                     code = sqlite3_bind_text(sqliteStatement, index, start.assumingMemoryBound(to: CChar.self), Int32(length), nil)
                     offset += length
-                case .blob(let data):
-                    let length = data.withUnsafeBytes { bytes in Self.copy(bytes.bindMemory(to: UInt8.self), to: start) }
+                case .blob(let bytes):
+                    let length = bytes.withUnsafeBufferPointer { Self.copy($0, to: start) }
                     code = sqlite3_bind_blob(sqliteStatement, index, start, Int32(length), nil)
                     offset += length
                 }

@@ -13,7 +13,7 @@ final class CreatedTeamBlobTests: XCTestCase {
             let players = names.prefix(offset).map { Player(name: $0, position: .defender) }
             for version: UInt64 in [1, 127, 128, UInt64(Int64.max), .max] {
                 let team = Team(id: ids.next(), name: name, players: players, version: version)
-                XCTAssertEqual(CreatedTeamBlob.decode(CreatedTeamBlob.encode(team), id: team.id), team, "\(name) v\(version)")
+                XCTAssertEqual(CreatedTeamBlob.decode(Data(CreatedTeamBlob.encode(team)), id: team.id), team, "\(name) v\(version)")
             }
         }
     }

@@ -12,9 +12,9 @@ final class PlayersBlobTests: XCTestCase {
         ]
         let positions = Position.allCases
         let players = names.enumerated().map { Player(name: $1, position: positions[$0 % positions.count]) }
-        XCTAssertEqual(PlayersBlob.decode(PlayersBlob.encode(players)), players)
-        for player in players { XCTAssertEqual(PlayersBlob.decode(PlayersBlob.encode([player])), [player], player.name) }
-        XCTAssertEqual(PlayersBlob.decode(PlayersBlob.encode([])), [])
+        XCTAssertEqual(PlayersBlob.decode(Data(PlayersBlob.encode(players))), players)
+        for player in players { XCTAssertEqual(PlayersBlob.decode(Data(PlayersBlob.encode([player]))), [player], player.name) }
+        XCTAssertEqual(PlayersBlob.decode(Data(PlayersBlob.encode([]))), [])
     }
 
     func testTheLayout() {
@@ -23,7 +23,7 @@ final class PlayersBlobTests: XCTestCase {
             [0, 3, 0x41, 0x6E, 0x6E, 3, 2, 0x42, 0x6F])
         let long = String(repeating: "z", count: 200)
         XCTAssertEqual([UInt8](PlayersBlob.encode([Player(name: long, position: .defender)])).prefix(3), [1, 0xC8, 0x01])
-        XCTAssertEqual(PlayersBlob.encode(Position.allCases.map { Player(name: "", position: $0) }), Data([0, 0, 1, 0, 2, 0, 3, 0]))
+        XCTAssertEqual(PlayersBlob.encode(Position.allCases.map { Player(name: "", position: $0) }), [0, 0, 1, 0, 2, 0, 3, 0])
     }
 
     func testBytesOfAnotherLayoutAreRefused() {
@@ -41,7 +41,7 @@ final class PlayersBlobTests: XCTestCase {
 
     /// A blob read from a row is a slice whose indices need not start at zero.
     func testReadsASliceOfLargerData() {
-        let bytes = Data([9, 9]) + PlayersBlob.encode([Player(name: "Ann", position: .midfielder)])
+        let bytes = Data([9, 9] + PlayersBlob.encode([Player(name: "Ann", position: .midfielder)]))
         XCTAssertEqual(PlayersBlob.decode(bytes.dropFirst(2)), [Player(name: "Ann", position: .midfielder)])
     }
 }

@@ -11,8 +11,8 @@ final class StatementRunTests: XCTestCase {
         let queue = try DatabaseQueue()
         let id = TeamIDGenerator.forThisProcess().next()
         let rows: [[SQLValue]] = [
-            [.text("Ajax"), .teamID(id), .integer(-7), .blob(Data([0, 1, 255])), .null],
-            [.text(""), .text("Élan café ⚽️ and a name longer than fifteen bytes"), .integer(.max), .blob(Data()), SQLValue(nil)],
+            [.text("Ajax"), .teamID(id), .integer(-7), .blob([0, 1, 255]), .null],
+            [.text(""), .text("Élan café ⚽️ and a name longer than fifteen bytes"), .integer(.max), .blob([]), SQLValue(nil)],
         ]
         let stored = try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (a, b, c, d, e)")
