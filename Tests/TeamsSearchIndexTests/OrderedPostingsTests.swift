@@ -50,6 +50,23 @@ final class OrderedPostingsTests: XCTestCase {
         assertOrder(appended, Array(keys.indices), keys)
     }
 
+    /// A list built from sorted postings takes insertions and removals like any other.
+    func testAListBuiltSortedChangesInOrder() {
+        let keys = (0..<400).map { SearchKey(nameKey: "team " + String(1000 + $0), id: ids.next()) }
+        var list = OrderedPostings(sorted: keys.indices.filter { $0 % 2 == 0 }.map { posting($0, keys) })
+        var model = keys.indices.filter { $0 % 2 == 0 }
+        for slot in keys.indices where slot % 2 == 1 {
+            list.insert(posting(slot, keys), keys: keys)
+            model.append(slot)
+        }
+        assertOrder(list, model, keys)
+        for slot in keys.indices where slot % 3 == 0 {
+            list.remove(posting(slot, keys), keys: keys)
+            model.removeAll { $0 == slot }
+        }
+        assertOrder(list, model, keys)
+    }
+
     /// The postings, walked from every cursor, are the model's keys in search order.
     private func assertOrder(_ list: OrderedPostings, _ model: [Int], _ keys: [SearchKey], line: UInt = #line) {
         let sorted = model.sorted { keys[$0] < keys[$1] }
