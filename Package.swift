@@ -123,10 +123,12 @@ let package = Package(
         // The name keys in memory that both embedded stores search.
         .target(name: "TeamsSearchIndex", dependencies: ["TeamsDomain"]),
         .target(name: "TeamsMemoryStore", dependencies: ["TeamsDomain", "TeamsSearchIndex"]),
+        // A SQLite VFS over the default one that writes a commit's log frames as one write.
+        .target(name: "CSQLiteWALWrites"),
         .target(
             name: "TeamsSQLiteStore",
             dependencies: [
-                "TeamsDomain", "TeamsSearchIndex", .product(name: "GRDB", package: "GRDB.swift"),
+                "TeamsDomain", "TeamsSearchIndex", "CSQLiteWALWrites", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -263,7 +265,8 @@ let package = Package(
         .testTarget(
             name: "TeamsStoreTests",
             dependencies: [
-                "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsSearchIndex", "TeamsTestSupport",
+                "TeamsDomain", "TeamsMemoryStore", "TeamsSQLiteStore", "TeamsSearchIndex", "TeamsTestSupport", "CSQLiteWALWrites",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

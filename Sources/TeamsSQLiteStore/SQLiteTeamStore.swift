@@ -1,3 +1,4 @@
+import CSQLiteWALWrites
 import Foundation
 import GRDB
 import Logging
@@ -19,7 +20,8 @@ import TeamsSearchIndex
 /// its caller is answered.
 public final class SQLiteTeamStore: TeamStore {
     public let path: String
-    private let pool: DatabasePool
+    /// Internal for tests, which check how its connections are set up.
+    let pool: DatabasePool
     private let writes: GroupCommit
     private let checkpointer: LogCheckpointer
     private let clock: WallClock
@@ -64,12 +66,16 @@ public final class SQLiteTeamStore: TeamStore {
         let file = Self.resolved(path)
         lockFile = try Self.lockExclusively(file + ".lock", database: path)
 
+        // Each frame of the log is two writes, its header and its page; a commit's frames go
+        // to the file as one write instead (`CSQLiteWALWrites`).
+        let gathering = teams_sqlite_gather_wal_writes()
+        guard gathering == 0 else {  // SQLITE_OK
+            throw .cannotOpen(path: path, reason: "cannot register SQLite's log-gathering VFS (SQLite error \(gathering))")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "teams"
         configuration.prepareDatabase { db in
-            // WAL comes with DatabasePool. FULL syncs the WAL on every commit: durable across power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // The writer checkpoints (and restarts the log) after this many pages of log;
             // `LogCheckpointer` copies most of them before, from a connection of its own.
             // Fewer, larger checkpoints copy a page that many commits changed once, not
@@ -85,6 +91,10 @@ public final class SQLiteTeamStore: TeamStore {
         }
         do {
             pool = try DatabasePool(path: file, configuration: configuration)
+            // WAL comes with DatabasePool, which then sets the writer to NORMAL: commits not
+            // synced, lost on a power cut. FULL syncs the log on every commit, so a write is on
+            // disk before its caller hears of it. Set after the pool's own set-up, or it is undone.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrate(pool, path: path, logger: logger)
             index = Mutex(try Self.searchIndex(of: pool, path: path, logger: logger))
         } catch {

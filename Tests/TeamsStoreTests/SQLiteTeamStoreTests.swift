@@ -87,6 +87,15 @@ final class SQLiteTeamStoreTests: XCTestCase {
         XCTAssertEqual(retried, asBefore)
     }
 
+    /// The writer syncs the log on every commit (FULL, 2), so an acknowledged write
+    /// survives a power cut: GRDB's pool sets NORMAL (1) when it turns WAL on.
+    func testTheWriterSyncsEveryCommit() async throws {
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"))
+        let level = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        XCTAssertEqual(level, 2)
+    }
+
     func testASecondServerOnTheSameFileIsRefused() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
