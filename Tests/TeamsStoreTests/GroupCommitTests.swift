@@ -67,46 +67,49 @@ final class GroupCommitTests: XCTestCase {
     /// A write that rejects after changing rows breaks `perform`'s contract: rather than
     /// commit half of it, its whole commit fails, and nothing of it is kept.
     func testARejectionAfterAChangeFailsTheWholeCommit() async throws {
-        let folder = try TemporaryFolder()
-        let pool = try openPool(folder)
-        let commits = GroupCommit(pool: pool)
-        let hooked = Hooked()
-        do {
-            try await commits.perform({ db in
-                try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
-                throw RepositoryError.versionConflict(actual: 2)
-            }, committed: { _ in hooked.values.withLock { $0.append(0) } })
-            XCTFail("the commit must fail")
-        } catch let error as GroupCommitError {
-            guard case .rejectedWriteChangedRows(.versionConflict(actual: 2)) = error else { return XCTFail("\(error)") }
+        try await assertTheWholeCommitFails(in: TemporaryFolder(), writing: { db in
+            try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
+            throw RepositoryError.versionConflict(actual: 2)
+        }) { error in
+            guard case .rejectedWriteChangedRows(.versionConflict(actual: 2)) = error as? GroupCommitError else { return XCTFail("\(error)") }
         }
-        XCTAssertEqual(hooked.values.withLock { $0 }, [])
-        let stored = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM writes") }
-        XCTAssertEqual(stored, 0)
     }
 
     /// An error that is not a rejection fails every write of its commit, and none is kept.
     func testAnyOtherErrorFailsTheWholeCommit() async throws {
         let folder = try TemporaryFolder()
+        let pool = try await assertTheWholeCommitFails(in: folder, writing: { db in
+            try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
+            try db.execute(sql: "INSERT INTO no_such_table (value) VALUES (1)")
+        }) { error in
+            XCTAssertTrue(error is DatabaseError, "\(error)")
+        }
+        // And the next commit goes on.
+        let commits = GroupCommit(pool: pool)
+        try await commits.perform { db in try db.execute(sql: "INSERT INTO writes (value) VALUES (2)") }
+        let after = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT value FROM writes") }
+        XCTAssertEqual(after, [2])
+    }
+
+    /// `write` fails its commit, in a new database in `folder`, with an error `check`
+    /// accepts; its hook never runs, and nothing of it is kept. Returns the pool, for more.
+    @discardableResult
+    private func assertTheWholeCommitFails(
+        in folder: TemporaryFolder, writing write: @escaping @Sendable (Database) throws -> Void, _ check: (any Error) -> Void
+    ) async throws -> DatabasePool {
         let pool = try openPool(folder)
         let commits = GroupCommit(pool: pool)
         let hooked = Hooked()
         do {
-            try await commits.perform({ db in
-                try db.execute(sql: "INSERT INTO writes (value) VALUES (1)")
-                try db.execute(sql: "INSERT INTO no_such_table (value) VALUES (1)")
-            }, committed: { _ in hooked.values.withLock { $0.append(0) } })
+            try await commits.perform(write, committed: { _ in hooked.values.withLock { $0.append(0) } })
             XCTFail("the commit must fail")
         } catch {
-            XCTAssertTrue(error is DatabaseError, "\(error)")
+            check(error)
         }
         XCTAssertEqual(hooked.values.withLock { $0 }, [])
         let stored = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM writes") }
         XCTAssertEqual(stored, 0)
-        // And the next commit goes on.
-        try await commits.perform { db in try db.execute(sql: "INSERT INTO writes (value) VALUES (2)") }
-        let after = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT value FROM writes") }
-        XCTAssertEqual(after, [2])
+        return pool
     }
 }
 

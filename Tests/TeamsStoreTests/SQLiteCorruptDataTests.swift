@@ -62,39 +62,32 @@ final class SQLiteCorruptDataTests: XCTestCase {
     }
 
     func testAnIdempotencyKeyWhoseTeamIsGoneAndUnreadableIsAnError() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path("teams.sqlite")
-        let store = try SQLiteTeamStore(path: path)
-        let interactor = TeamInteractor(repository: store)
-        let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
-        try await interactor.deleteTeam(id: created.id.description)
-        try damage(path, "UPDATE idempotency_keys SET team = '{\"id\":' WHERE key = 'retry-1'")
-
-        let (team, event) = newTeam("Ajax")
-        do throws(RepositoryError) {
-            _ = try await store.create(team, event: event, idempotencyKey: "retry-1")
-            XCTFail("a corrupt idempotency record must fail the create")
-        } catch {
-            XCTAssertEqual(error, .corrupt("idempotency key retry-1 holds a team that is not JSON {id, name, players, version}"))
-        }
+        try await assertARetryFails(
+            afterStoringTeam: "'{\"id\":'", with: .corrupt("idempotency key retry-1 holds a team that is not JSON {id, name, players, version}"))
     }
 
     func testAnIdempotencyKeyWhoseBinaryTeamIsUnreadableIsAnError() async throws {
+        // A name's length that runs past the end.
+        try await assertARetryFails(afterStoringTeam: "X'0109414A'", with: .corrupt("idempotency key retry-1 holds a team that is not in the binary layout"))
+    }
+
+    /// A key whose team was deleted, and whose row's team column is then `teamSQL`:
+    /// retrying the create fails with `expected`, and does not trap.
+    private func assertARetryFails(afterStoringTeam teamSQL: String, with expected: RepositoryError) async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
         let store = try SQLiteTeamStore(path: path)
         let interactor = TeamInteractor(repository: store)
         let created = try await interactor.createTeam(name: "Ajax", idempotencyKey: "retry-1")
         try await interactor.deleteTeam(id: created.id.description)
-        // A name's length that runs past the end.
-        try damage(path, "UPDATE idempotency_keys SET team = X'0109414A' WHERE key = 'retry-1'")
+        try damage(path, "UPDATE idempotency_keys SET team = \(teamSQL) WHERE key = 'retry-1'")
 
         let (team, event) = newTeam("Ajax")
         do throws(RepositoryError) {
             _ = try await store.create(team, event: event, idempotencyKey: "retry-1")
             XCTFail("a corrupt idempotency record must fail the create")
         } catch {
-            XCTAssertEqual(error, .corrupt("idempotency key retry-1 holds a team that is not in the binary layout"))
+            XCTAssertEqual(error, expected)
         }
     }
 
