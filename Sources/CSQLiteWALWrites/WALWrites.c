@@ -25,11 +25,13 @@ struct GatherFile {
 
 static sqlite3_vfs *realVFS;
 
-// Writes the gathered bytes. On a failure they stay gathered, for the next flush.
+// Writes the gathered bytes. On a failure they are dropped, not kept for later: SQLite
+// hears of the error and fails the transaction they belong to, and frames of a failed
+// transaction written later could be taken for a commit when the log is recovered.
 static int flush(GatherFile *file) {
     if (file->used == 0) return SQLITE_OK;
     int rc = file->real->pMethods->xWrite(file->real, file->buffer, file->used, file->start);
-    if (rc == SQLITE_OK) file->used = 0;
+    file->used = 0;
     return rc;
 }
 
@@ -144,8 +146,8 @@ static int gatherShmLock(sqlite3_file *base, int offset, int n, int flags) {
 
 static void gatherShmBarrier(sqlite3_file *base) {
     GatherFile *file = (GatherFile *)base;
-    // A barrier cannot fail: bytes that do not reach the file stay gathered, and the
-    // next call on the log or on shared memory reports the error.
+    // A barrier cannot fail. With FULL, the log was synced, and so flushed, before; with
+    // less, a failed flush leaves the log short, which readers report as an I/O error.
     (void)flushLog(file);
     file->real->pMethods->xShmBarrier(file->real);
 }
