@@ -23,13 +23,13 @@ import TeamsDomain
 /// order, on a queue of their own, which then resumes its callers.
 final class GroupCommit: Sendable {
     /// One caller's write, as the writer connection and the hooks' queue see it.
-    private class Write: @unchecked Sendable {
+    private protocol Write: AnyObject, Sendable {
         /// Runs the write; a rejection is kept for its caller, any other error fails the commit.
-        func apply(_ database: Database) throws {}
+        func apply(_ database: Database) throws
         /// Runs the write's hook, if it was not rejected; its commit is on disk.
-        func runHook() {}
+        func runHook()
         /// Answers the caller: with the write's outcome once committed, or with `error`.
-        func resume(failingWith error: (any Error)?) {}
+        func resume(failingWith error: (any Error)?)
     }
 
     private final class TypedWrite<T: Sendable>: Write, @unchecked Sendable {
@@ -44,7 +44,7 @@ final class GroupCommit: Sendable {
             self.continuation = continuation
         }
 
-        override func apply(_ database: Database) throws {
+        func apply(_ database: Database) throws {
             let changesBefore = database.totalChangesCount
             do {
                 outcome = .success(try body(database))
@@ -54,11 +54,11 @@ final class GroupCommit: Sendable {
             }
         }
 
-        override func runHook() {
+        func runHook() {
             if case .success(let value) = outcome { committed?(value) }
         }
 
-        override func resume(failingWith error: (any Error)?) {
+        func resume(failingWith error: (any Error)?) {
             if let error { return continuation.resume(throwing: error) }
             switch outcome {
             case .success(let value): continuation.resume(returning: value)
@@ -70,11 +70,11 @@ final class GroupCommit: Sendable {
 
     /// A batch handed from the writer connection's queue to `finishing`.
     private struct Batch: @unchecked Sendable {
-        let writes: [Write]
+        let writes: [any Write]
     }
 
     private struct State {
-        var pending: [Write] = []
+        var pending: [any Write] = []
         var committing = false
     }
 
