@@ -1,6 +1,7 @@
 #include "CSQLiteWALWrites.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -21,16 +22,55 @@ struct GatherFile {
     sqlite3_int64 start;         // the file offset of buffer[0]
     GatherFile *database;        // a log's database file, while both are open
     GatherFile *log;             // a database file's log, while both are open
+    sqlite3_filename name;       // as SQLite opened it; valid while the file is open
 };
 
 static sqlite3_vfs *realVFS;
+
+// Tests' injected failures: of the log named `failingLog`, `succeedingWrites` more writes
+// succeed, and the `failingWrites` after them fail.
+static pthread_mutex_t failureLock = PTHREAD_MUTEX_INITIALIZER;
+static char *failingLog;
+static int succeedingWrites;
+static atomic_int failingWrites;  // read without the lock first, so writes pay one load
+
+void teams_sqlite_fail_log_writes(const char *logPath, int after, int count) {
+    pthread_mutex_lock(&failureLock);
+    sqlite3_free(failingLog);
+    failingLog = count > 0 ? sqlite3_mprintf("%s", logPath) : NULL;
+    succeedingWrites = after > 0 ? after : 0;
+    atomic_store(&failingWrites, failingLog != NULL ? count : 0);
+    pthread_mutex_unlock(&failureLock);
+}
+
+static int failsInjected(GatherFile *file) {
+    if (!file->isLog) return 0;
+    pthread_mutex_lock(&failureLock);
+    int fails = 0;
+    if (atomic_load(&failingWrites) > 0 && failingLog != NULL && strcmp(failingLog, file->name) == 0) {
+        if (succeedingWrites > 0) {
+            succeedingWrites -= 1;
+        } else {
+            atomic_fetch_sub(&failingWrites, 1);
+            fails = 1;
+        }
+    }
+    pthread_mutex_unlock(&failureLock);
+    return fails;
+}
+
+// Every write to the file goes through here.
+static int writeThrough(GatherFile *file, const void *bytes, int amount, sqlite3_int64 offset) {
+    if (atomic_load_explicit(&failingWrites, memory_order_relaxed) > 0 && failsInjected(file)) return SQLITE_IOERR_WRITE;
+    return file->real->pMethods->xWrite(file->real, bytes, amount, offset);
+}
 
 // Writes the gathered bytes. On a failure they are dropped, not kept for later: SQLite
 // hears of the error and fails the transaction they belong to, and frames of a failed
 // transaction written later could be taken for a commit when the log is recovered.
 static int flush(GatherFile *file) {
     if (file->used == 0) return SQLITE_OK;
-    int rc = file->real->pMethods->xWrite(file->real, file->buffer, file->used, file->start);
+    int rc = writeThrough(file, file->buffer, file->used, file->start);
     file->used = 0;
     return rc;
 }
@@ -56,10 +96,10 @@ static int gatherWrite(sqlite3_file *base, const void *bytes, int amount, sqlite
     GatherFile *file = (GatherFile *)base;
     if (!file->isLog || amount > GATHER_CAPACITY) {
         int rc = flush(file);
-        return rc != SQLITE_OK ? rc : file->real->pMethods->xWrite(file->real, bytes, amount, offset);
+        return rc != SQLITE_OK ? rc : writeThrough(file, bytes, amount, offset);
     }
     if (file->buffer == NULL && (file->buffer = sqlite3_malloc(GATHER_CAPACITY)) == NULL) {
-        return file->real->pMethods->xWrite(file->real, bytes, amount, offset);
+        return writeThrough(file, bytes, amount, offset);
     }
     if (file->used > 0 && (offset != file->start + file->used || file->used + amount > GATHER_CAPACITY)) {
         int rc = flush(file);
@@ -188,6 +228,7 @@ static int gatherOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *bas
         return SQLITE_CANTOPEN;
     }
     file->isLog = (flags & SQLITE_OPEN_WAL) != 0;
+    file->name = name;
     if (file->isLog) {
         sqlite3_file *database = sqlite3_database_file_object(name);
         if (database != NULL && database->pMethods == &gatherMethods) {

@@ -47,4 +47,45 @@ final class WALGatheringTests: XCTestCase {
             XCTAssertEqual(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rows") }, expected, synchronous)
         }
     }
+
+    /// A write to the log that fails fails its commit, and leaves no trace: the commits
+    /// before and after it are read, at once and after the file is opened again, and the
+    /// failed one's rows never are. A small commit fails in its one write; a large one
+    /// (about 160 KiB, three writes) fails in its second, after some of its frames reached
+    /// the file, which the next, smaller commit then overwrites only in part.
+    func testAFailedWriteToTheLogFailsItsCommitAndLeavesNoTrace() throws {
+        for (rows, failingAfter) in [(1, 0), (40, 1)] {
+            let folder = try TemporaryFolder()
+            let path = folder.path("failing.sqlite")
+            do {
+                let pool = try DatabasePool(path: path)
+                try pool.barrierWriteWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                    try db.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, value BLOB NOT NULL)")
+                }
+                let log = try pool.writeWithoutTransaction { db in
+                    String(cString: sqlite3_filename_wal(sqlite3_db_filename(db.sqliteConnection, "main")))
+                }
+                func commit(_ batch: Int, rows: Int) throws {
+                    try pool.write { db in
+                        for _ in 0..<rows { try db.execute(sql: "INSERT INTO rows (batch, value) VALUES (?, randomblob(4000))", arguments: [batch]) }
+                    }
+                }
+                try commit(1, rows: rows)
+                teams_sqlite_fail_log_writes(log, Int32(failingAfter), 1)
+                defer { teams_sqlite_fail_log_writes(log, 0, 0) }
+                XCTAssertThrowsError(try commit(2, rows: rows), "\(rows) rows") { error in
+                    XCTAssertEqual((error as? DatabaseError)?.resultCode, .SQLITE_IOERR, "\(error)")
+                }
+                try commit(3, rows: 1)
+                let batches = try pool.read { db in try Int.fetchAll(db, sql: "SELECT DISTINCT batch FROM rows ORDER BY batch") }
+                XCTAssertEqual(batches, [1, 3], "\(rows) rows")
+                XCTAssertEqual(try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }, "ok")
+            }
+            // Opened again, the log is recovered from the file alone.
+            let reopened = try DatabaseQueue(path: path)
+            let counts = try reopened.read { db in try Int.fetchAll(db, sql: "SELECT count(*) FROM rows GROUP BY batch ORDER BY batch") }
+            XCTAssertEqual(counts, [rows, 1], "\(rows) rows")
+        }
+    }
 }

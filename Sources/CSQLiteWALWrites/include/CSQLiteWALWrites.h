@@ -13,4 +13,9 @@ int teams_sqlite_gather_wal_writes(void);
 /// The gathering VFS's name ("teams-wal-gather").
 extern const char *const teams_sqlite_wal_gather_vfs_name;
 
+/// Tests: of the writes to the write-ahead log at `logPath` (as SQLite names it,
+/// `DATABASE-wal`), the next `after` succeed and the `count` after them fail with
+/// SQLITE_IOERR_WRITE, as on a failing disk. A count of 0 ends the failures.
+void teams_sqlite_fail_log_writes(const char *logPath, int after, int count);
+
 #endif
