@@ -37,7 +37,7 @@ struct GramPostings: Sendable {
     mutating func add(_ posting: Posting, _ bytes: [UInt8], keys: [SearchKey]) {
         guard bytes.count <= Self.listedKeyBytes else { return unlisted.insert(posting, keys: keys) }
         allocateLists()
-        for bucket in buckets(of: bytes) { lists[Int(bucket)].insert(posting, keys: keys) }
+        for bucket in buckets(of: bytes) { lists[Int(bucket)].add(posting, keys: keys) }
     }
 
     /// Adds a posting after every other in its lists (building in search order).
@@ -62,29 +62,37 @@ struct GramPostings: Sendable {
         lists.isEmpty ? OrderedPostings() : lists[Int(bucket)]
     }
 
-    /// The shortest list among the term's grams (a term of at least 3 bytes); an empty
-    /// one when a gram is listed nowhere.
-    func rarestList(for term: [UInt8]) -> OrderedPostings {
-        var rarest: OrderedPostings?
-        for start in 0...(term.count - 3) {
-            let list = list(bucket(Self.gram(term[start..<(start + 3)])))
-            guard !list.isEmpty else { return list }
-            if list.count < rarest?.count ?? .max { rarest = list }
-        }
-        return rarest ?? OrderedPostings()
+    /// The list of `bucket`, put in order for reading.
+    private mutating func orderedList(_ bucket: UInt32, keys: [SearchKey]) -> OrderedPostings {
+        guard !lists.isEmpty else { return OrderedPostings() }
+        if !lists[Int(bucket)].isOrdered { lists[Int(bucket)].putInOrder(keys: keys) }
+        return lists[Int(bucket)]
     }
 
-    /// The lists that every match of a 2-byte `pair` is in: those of the grams that
-    /// start with it, and of its end gram (each distinct list once).
-    func lists(startingWith pair: [UInt8]) -> [OrderedPostings] {
+    /// The shortest list among the term's grams (a term of at least 3 bytes), in order;
+    /// an empty one when a gram is listed nowhere.
+    mutating func rarestList(for term: [UInt8], keys: [SearchKey]) -> OrderedPostings {
+        var rarest: (bucket: UInt32, count: Int)?
+        for start in 0...(term.count - 3) {
+            let bucket = bucket(Self.gram(term[start..<(start + 3)]))
+            let count = list(bucket).count
+            guard count > 0 else { return OrderedPostings() }
+            if count < rarest?.count ?? .max { rarest = (bucket, count) }
+        }
+        guard let rarest else { return OrderedPostings() }
+        return orderedList(rarest.bucket, keys: keys)
+    }
+
+    /// The lists that every match of a 2-byte `pair` is in, in order: those of the grams
+    /// that start with it, and of its end gram (each distinct list once).
+    mutating func lists(startingWith pair: [UInt8], keys: [SearchKey]) -> [OrderedPostings] {
         let start = Self.gram(pair[...]) & 0x00FF_FF00 | 3 << 24  // `gram` of pair + [0]
         var buckets = (0...255).map { bucket(start | UInt32($0)) }
         buckets.append(bucket(Self.gram(pair[...])))
         buckets.sort()
         var found: [OrderedPostings] = []
         for index in buckets.indices where index == 0 || buckets[index - 1] != buckets[index] {
-            let list = list(buckets[index])
-            if !list.isEmpty { found.append(list) }
+            if !list(buckets[index]).isEmpty { found.append(orderedList(buckets[index], keys: keys)) }
         }
         return found
     }

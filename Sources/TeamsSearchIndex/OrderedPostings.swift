@@ -50,12 +50,22 @@ struct OrderedPostings: Sendable {
         }
     }
 
+    /// How many postings are in order (in `storage`).
     private var storedCount: Int32 = 0
     /// How many chunks a `.chunked` storage holds.
     private var storedChunkCount: Int32 = 0
+    /// Postings added (`add`) since the list was last put in order, in no order.
+    private var unordered: [Posting] = []
 
-    var count: Int { Int(storedCount) }
-    var isEmpty: Bool { storedCount == 0 }
+    var count: Int { Int(storedCount) + unordered.count }
+    var isEmpty: Bool { count == 0 }
+    /// Whether every posting is in order, as reading the list needs (`putInOrder`).
+    var isOrdered: Bool { unordered.isEmpty }
+
+    /// Postings added out of order at most, before they are put in order: an eighth of
+    /// the list, so that merging costs a few moves per posting, and at most 1,024, so that
+    /// the read that puts them in order sorts few.
+    private var unorderedLimit: Int { min(1024, max(16, Int(storedCount) / 8)) }
 
     /// A place in the order: a chunk and an index in it.
     struct Position {
@@ -102,9 +112,45 @@ struct OrderedPostings: Sendable {
         }
     }
 
+    /// Adds `posting` without putting it in order: one append, where an insertion reads the
+    /// list's chunks. The list is put in order once enough wait, and before it is read.
+    mutating func add(_ posting: Posting, keys: [SearchKey]) {
+        unordered.append(posting)
+        if unordered.count >= unorderedLimit { putInOrder(keys: keys) }
+    }
+
+    /// Puts the postings `add` left out of order in order. A list no more than 16 times
+    /// their count is merged with them in one pass; a longer one takes them one by one,
+    /// in order, so that they find its chunks in cache.
+    mutating func putInOrder(keys: [SearchKey]) {
+        guard !unordered.isEmpty else { return }
+        var added = unordered
+        unordered = []
+        added.sort { Self.precedes($0, $1, keys) }
+        guard Int(storedCount) <= 16 * added.count else {
+            for posting in added { insert(posting, keys: keys) }
+            return
+        }
+        let ordered = postings
+        var merged: [Posting] = []
+        merged.reserveCapacity(ordered.count + added.count)
+        var (next, nextAdded) = (0, 0)
+        while next < ordered.count || nextAdded < added.count {
+            if nextAdded == added.count || (next < ordered.count && Self.precedes(ordered[next], added[nextAdded], keys)) {
+                merged.append(ordered[next])
+                next += 1
+            } else {
+                merged.append(added[nextAdded])
+                nextAdded += 1
+            }
+        }
+        self = OrderedPostings(sorted: merged)
+    }
+
+    /// Inserts `posting` in its place.
     mutating func insert(_ posting: Posting, keys: [SearchKey]) {
         let notBelow = { (other: Posting) in !Self.precedes(other, posting, keys) }
-        let count = count
+        let count = Int(storedCount)
         let chunkCount = Int(storedChunkCount)
         storedCount += 1
         switch takeStorage() {
@@ -130,11 +176,16 @@ struct OrderedPostings: Sendable {
         }
     }
 
-    /// Removes `posting`, as it was inserted.
+    /// Removes `posting`, as it was inserted or added.
     mutating func remove(_ posting: Posting, keys: [SearchKey]) {
+        if let index = unordered.firstIndex(where: { $0.slot == posting.slot }) {
+            unordered.swapAt(index, unordered.count - 1)
+            unordered.removeLast()
+            return
+        }
         let notBelow = { (other: Posting) in !Self.precedes(other, posting, keys) }
         let isPosting = { (postings: [Posting], index: Int) in index < postings.count && postings[index].slot == posting.slot }
-        let count = count
+        let count = Int(storedCount)
         let chunkCount = Int(storedChunkCount)
         switch takeStorage() {
         case .single(var postings):
@@ -158,6 +209,7 @@ struct OrderedPostings: Sendable {
 
     /// The first position whose key sorts after `cursor` (the start for `nil`).
     func position(after cursor: (posting: Posting, key: SearchKey)?, keys: [SearchKey]) -> Position {
+        assert(isOrdered, "a list is put in order before it is read")
         guard let cursor else { return Position(chunk: 0, index: 0) }
         let above = { (other: Posting) in
             other.prefix != cursor.posting.prefix ? other.prefix > cursor.posting.prefix : cursor.key < keys[Int(other.slot)]
@@ -192,7 +244,7 @@ struct OrderedPostings: Sendable {
         return position.index + 1 < chunkCount ? Position(chunk: position.chunk, index: position.index + 1) : Position(chunk: position.chunk + 1, index: 0)
     }
 
-    /// All postings in order (tests).
+    /// The postings in order (all of them once `isOrdered`).
     var postings: [Posting] {
         switch storage {
         case .single(let postings): postings

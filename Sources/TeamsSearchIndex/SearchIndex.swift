@@ -85,7 +85,7 @@ public struct SearchIndex: Sendable {
 
     /// The ids of the first `count` teams after `cursor` (from the start without one)
     /// whose name key holds `term`'s bytes, in search order.
-    public func ids(matching term: String, after cursor: SearchCursor?, count: Int) -> [TeamID] {
+    public mutating func ids(matching term: String, after cursor: SearchCursor?, count: Int) -> [TeamID] {
         guard count > 0 else { return [] }
         let needle = Array(term.utf8)
         let after = cursor.map { cursor in
@@ -103,7 +103,7 @@ public struct SearchIndex: Sendable {
             walk([order], after: after, test)
             return ids
         }
-        var lists = needle.count == 2 ? grams.lists(startingWith: needle) : [grams.rarestList(for: needle)]
+        var lists = needle.count == 2 ? grams.lists(startingWith: needle, keys: keys) : [grams.rarestList(for: needle, keys: keys)]
         if !grams.unlisted.isEmpty { lists.append(grams.unlisted) }
         walk(lists, after: after, test)
         return ids

@@ -67,6 +67,36 @@ final class OrderedPostingsTests: XCTestCase {
         assertOrder(list, model, keys)
     }
 
+    /// Postings added out of order are put in order once enough wait, in one merge for a
+    /// short list and one by one for a long one, and before a read; a removal finds them
+    /// either way.
+    func testAddedPostingsArePutInOrderAndRemovedLikeInsertedOnes() {
+        let keys = (0..<3000).map { SearchKey(nameKey: "ajax amsterdam \($0 % 89)", id: ids.next()) }
+        var random = SplitMix64(seed: 5)
+        var list = OrderedPostings()
+        var model: [Int] = []
+        var orderedOnTheirOwn = 0
+        for (added, slot) in (0..<keys.count).shuffled(using: &random).enumerated() {
+            list.add(posting(slot, keys), keys: keys)
+            model.append(slot)
+            if list.isOrdered { orderedOnTheirOwn += 1 }
+            if added % 211 == 210 {
+                // Some removals while postings wait out of order, of waiting ones and of ordered ones.
+                for removed in model.suffix(3) + model.prefix(2) {
+                    list.remove(posting(removed, keys), keys: keys)
+                    model.removeAll { $0 == removed }
+                }
+                XCTAssertEqual(list.count, model.count)
+                list.putInOrder(keys: keys)
+                assertOrder(list, model, keys)
+            }
+        }
+        XCTAssertGreaterThan(orderedOnTheirOwn, 10, "enough added postings are put in order without a read")
+        XCTAssertGreaterThan(list.chunkCount, 16, "long enough to take added postings one by one")
+        list.putInOrder(keys: keys)
+        assertOrder(list, model, keys)
+    }
+
     /// The postings, walked from every cursor, are the model's keys in search order.
     private func assertOrder(_ list: OrderedPostings, _ model: [Int], _ keys: [SearchKey], line: UInt = #line) {
         let sorted = model.sorted { keys[$0] < keys[$1] }
