@@ -334,7 +334,15 @@ public final class SQLiteTeamStore: TeamStore {
         let keysBefore = clock.milliseconds() - Self.idempotencyWindowMilliseconds
         // Pruned events must not be read from memory either.
         return try await write(committed: { [weak self] _ in self?.recentEvents.withLock { $0.removeAll() } }) { db in
-            try db.execute(sql: "DELETE FROM events WHERE occurred_at < ?", arguments: [unixMilliseconds])
+            // The oldest events, up to the first one that is not old: the walk reads what it
+            // deletes, and one row more. An old event after a newer one (a clock set back)
+            // stays until the events before it go.
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE sequence < coalesce(
+                        (SELECT sequence FROM events WHERE occurred_at >= ? ORDER BY sequence LIMIT 1),
+                        (SELECT max(sequence) FROM events) + 1)
+                    """, arguments: [unixMilliseconds])
             let pruned = db.changesCount
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [keysBefore])
             return pruned

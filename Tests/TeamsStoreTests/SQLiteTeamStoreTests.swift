@@ -96,6 +96,14 @@ final class SQLiteTeamStoreTests: XCTestCase {
         XCTAssertEqual(level, 2)
     }
 
+    /// Events are pruned in sequence order (schema v6), so no index by time is kept in step with every write.
+    func testEventsHaveNoIndexByTime() async throws {
+        let folder = try TemporaryFolder()
+        let store = try SQLiteTeamStore(path: folder.path("teams.sqlite"))
+        let indexes = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'") }
+        XCTAssertEqual(indexes, [])
+    }
+
     func testASecondServerOnTheSameFileIsRefused() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")

@@ -22,6 +22,7 @@ public struct TeamStoreContract {
         ("idempotencyKeyReturnsTheFirstTeam", { $0.idempotencyKeyReturnsTheFirstTeam }),
         ("rejectedCreateLeavesItsIdempotencyKeyFree", { $0.rejectedCreateLeavesItsIdempotencyKeyFree }),
         ("pruneKeepsTheSequenceCounter", { $0.pruneKeepsTheSequenceCounter }),
+        ("pruneStopsAtTheFirstEventThatIsNotOld", { $0.pruneStopsAtTheFirstEventThatIsNotOld }),
         ("concurrentWritesAllLandWithGaplessSequences", { $0.concurrentWritesAllLandWithGaplessSequences }),
     ] }
 
@@ -327,6 +328,20 @@ public struct TeamStoreContract {
         _ = try await create(store, newTeam("Newest"))
         let latest = try await store.latestSequence()
         try check(latest == 3, "sequences are never reused: \(latest)")
+    }
+
+    func pruneStopsAtTheFirstEventThatIsNotOld() async throws {
+        let store = try await makeStore()
+        for (name, time) in [("Old", 1_000), ("Older", 500), ("New", 5_000), ("Old again", 1_500)] {
+            let team = newTeam(name)
+            _ = try await store.create(team, event: event(team, .teamCreated(name: name), at: Int64(time)), idempotencyKey: nil)
+        }
+        let pruned = try await store.prune(before: 2_000)
+        try check(pruned == 2, "the two oldest events pruned, got \(pruned)")
+        let events = try await store.events(after: 0, limit: 10)
+        try check(events.map(\.sequence) == [3, 4], "the new event stays, and the old one after it: \(events.map(\.sequence))")
+        let all = try await store.prune(before: 6_000)
+        try check(all == 2, "then the rest, got \(all)")
     }
 
     func concurrentWritesAllLandWithGaplessSequences() async throws {

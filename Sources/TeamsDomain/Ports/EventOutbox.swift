@@ -18,7 +18,9 @@ public protocol EventOutbox: Sendable {
     /// Records that every event up to `sequence` was published.
     func markDelivered(through sequence: UInt64) async throws(RepositoryError)
 
-    /// Deletes events that occurred before `unixMilliseconds` (and idempotency keys
-    /// older than their window); returns how many events went.
+    /// Deletes the oldest events, in sequence order, up to the first that occurred at or
+    /// after `unixMilliseconds` (and idempotency keys older than their window); returns how
+    /// many events went. No event that occurred since is deleted; an older one stored
+    /// after it (a clock set back) stays until the events before it go.
     func prune(before unixMilliseconds: Int64) async throws(RepositoryError) -> Int
 }
