@@ -109,7 +109,16 @@ final class TeamCache: Sendable {
 
     private static func put(_ team: Team, _ state: inout State, capacity: Int) {
         let bytes = estimatedBytes(of: team)
-        if let slot = state.index[team.id] { drop(slot, &state) }
+        if let slot = state.index[team.id] {
+            guard bytes <= capacity else { return drop(slot, &state) }
+            // A changed team takes its old entry's place, and becomes the newest.
+            state.bytes += bytes - state.entries[slot].bytes
+            state.entries[slot].team = team
+            state.entries[slot].bytes = bytes
+            moveToNewest(slot, &state)
+            while state.bytes > capacity, state.oldest != slot { drop(state.oldest, &state) }
+            return
+        }
         guard bytes <= capacity else { return }
         while state.bytes + bytes > capacity, state.oldest >= 0 { drop(state.oldest, &state) }
         let entry = Entry(team: team, bytes: bytes, newer: -1, older: state.newest)

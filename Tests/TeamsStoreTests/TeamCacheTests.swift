@@ -42,6 +42,24 @@ final class TeamCacheTests: XCTestCase {
         XCTAssertEqual(cache.usage.bytes, TeamCache.estimatedBytes(of: small))
     }
 
+    /// A changed team takes its old entry's place as the newest: growing, it evicts the
+    /// least recently used others, never itself.
+    func testAChangedTeamBecomesTheNewestAndEvictsOthersToGrow() {
+        let (a, b, c) = (team("A"), team("B"), team("C"))
+        let each = TeamCache.estimatedBytes(of: a)
+        let cache = TeamCache(capacityBytes: 3 * each + 20)  // a player costs more than 20
+        for team in [a, b, c] { cache.insert(written: team) }
+        var grown = a
+        grown.players = [Player(name: "p", position: .goalkeeper)]
+        grown.version = 2
+        cache.insert(written: grown)
+        XCTAssertNil(cache.team(b.id), "the least recently used goes to make room")
+        XCTAssertEqual(cache.team(grown.id), grown)
+        XCTAssertEqual(cache.team(c.id), c)
+        XCTAssertEqual(cache.usage.teams, 2)
+        XCTAssertEqual(cache.usage.bytes, TeamCache.estimatedBytes(of: grown) + each)
+    }
+
     func testAReadDoesNotStoreWhatAConcurrentChangeReplaced() {
         let cache = TeamCache(capacityBytes: 1 << 20)
         let old = team("Old")
