@@ -179,42 +179,66 @@ public final class SQLiteTeamStore: TeamStore {
         let windowStart = now - Self.idempotencyWindowMilliseconds
         let teamRow = TeamRow.inserting(team), eventRow = EventRow.inserting(event)
         let created = idempotencyKey.map { _ in CreatedTeamBlob.encode(team) }
-        // A repeated key answers with what the first create made, and changes nothing.
-        let committed: @Sendable ((team: Team, event: UInt64?)) -> Void = { [weak self] result in
-            guard let self, let sequence = result.event else { return }
-            cache?.insert(written: result.team)
-            index.withLock { $0.set(result.team.id, nameKey: result.team.nameKey) }
+        let committed: @Sendable (CreateOutcome) -> Void = { [weak self] outcome in
+            guard let self, case .created(let team, let sequence) = outcome else { return }
+            cache?.insert(written: team)
+            index.withLock { $0.set(team.id, nameKey: team.nameKey) }
             remember(event, sequence)
         }
-        return try await write(committed: committed) { db -> (team: Team, event: UInt64?) in
-            // A rejected write must change nothing (`GroupCommit`), so the key is looked up
-            // before the team is inserted, and claimed only after.
-            let keyed = try db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ? AND created_at >= ?")
-            if let idempotencyKey,
-                let earlier = try keyed.withBindings([.text(idempotencyKey), .integer(windowStart)], { try keyed.yieldsRow() ? Row.fetchOne(keyed) : nil })
-            {
-                // The team as it is now, or as created when it was deleted since.
-                let record = "idempotency key \(idempotencyKey)"
-                let rawID: String = try earlier.stored("team_id", of: record)
-                guard let id = TeamID(rawID) else {
-                    throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
-                }
-                if let current = try TeamRow.fetch(id, in: db) { return (current, nil) }
-                return (try TeamRow.created(earlier["team"], id: id, of: record), nil)
-            }
+        let outcome = try await write(committed: committed) { db -> CreateOutcome in
             do {
                 try TeamRow.insert(teamRow, in: db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                throw RepositoryError.alreadyExists
+                throw RepositoryError.alreadyExists  // before any change, as a rejection must be (`GroupCommit`)
             }
             if let idempotencyKey {
-                // An expired claim of the same key is taken over.
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)")
-                    .run([.text(idempotencyKey), created.map(SQLValue.blob) ?? .null, .teamID(team.id), .integer(now)])
+                // Claims the key, taking over an expired claim. A live claim means a repeat: the key's
+                // first create answers it, and this one takes back its row, so it leaves nothing.
+                try db.cachedStatement(sql: """
+                    INSERT INTO idempotency_keys (key, team, team_id, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET team = excluded.team, team_id = excluded.team_id, created_at = excluded.created_at
+                    WHERE created_at < ?
+                    """).run([.text(idempotencyKey), created.map(SQLValue.blob) ?? .null, .teamID(team.id), .integer(now), .integer(windowStart)])
+                if db.changesCount == 0 {
+                    try db.cachedStatement(sql: "DELETE FROM teams WHERE id = ?").run([.teamID(team.id)])
+                    do {
+                        return .repeated(try Self.firstCreate(keyed: idempotencyKey, in: db))
+                    } catch let error as RepositoryError {
+                        // Not thrown: this write changed rows (and took them back), and a rejection must not.
+                        return .failed(error)
+                    }
+                }
             }
-            let sequence = try EventRow.insert(eventRow, in: db)
-            return (team, sequence)
-        }.team
+            return .created(team, sequence: try EventRow.insert(eventRow, in: db))
+        }
+        switch outcome {
+        case .created(let team, _), .repeated(let team): return team
+        case .failed(let error): throw error
+        }
+    }
+
+    /// What a create came to, once committed.
+    private enum CreateOutcome: Sendable {
+        case created(Team, sequence: UInt64)
+        /// The idempotency key's first create, as it is now, or as created when deleted since.
+        case repeated(Team)
+        /// The key's record could not be read (a corrupt row); nothing changed.
+        case failed(RepositoryError)
+    }
+
+    /// The team that the first create with `key` made: as it is now, or as created when it was deleted since.
+    private static func firstCreate(keyed key: String, in db: Database) throws -> Team {
+        let record = "idempotency key \(key)"
+        let statement = try db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ?")
+        guard let row = try statement.withBindings([.text(key)], { try statement.yieldsRow() ? Row.fetchOne(statement) : nil }) else {
+            throw RepositoryError.corrupt("\(record) vanished while claimed")
+        }
+        let rawID: String = try row.stored("team_id", of: record)
+        guard let id = TeamID(rawID) else {
+            throw RepositoryError.corrupt("\(record) names team \(rawID), which is not an xid")
+        }
+        if let current = try TeamRow.fetch(id, in: db) { return current }
+        return try TeamRow.created(row["team"], id: id, of: record)
     }
 
     public func update(_ team: Team, expectedVersion: UInt64, event: TeamEvent) async throws(RepositoryError) {

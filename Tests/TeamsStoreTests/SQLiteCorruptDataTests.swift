@@ -31,6 +31,37 @@ final class SQLiteCorruptDataTests: XCTestCase {
         return (team, TeamEvent(teamID: team.id, version: 1, change: .teamCreated(name: name), occurredAt: 0))
     }
 
+    /// A retry that meets a corrupt record fails alone: creates committed beside it stay,
+    /// and the retry leaves no team behind.
+    func testARetryMeetingACorruptRecordFailsAloneInItsCommit() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("teams.sqlite")
+        let store = try SQLiteTeamStore(path: path)
+        _ = try await TeamInteractor(repository: store).createTeam(name: "Ajax", idempotencyKey: "retry-1")
+        try damage(path, "UPDATE idempotency_keys SET team_id = 'not-an-xid' WHERE key = 'retry-1'")
+        let retried = newTeam("Ajax")
+        let clubs = (0..<50).map { newTeam("Club \($0)") }
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do { _ = try await store.create(retried.0, event: retried.1, idempotencyKey: "retry-1") } catch { return false }
+                return true
+            }
+            for (index, (team, event)) in clubs.enumerated() {
+                group.addTask {
+                    do { _ = try await store.create(team, event: event, idempotencyKey: "club-\(index)") } catch { return false }
+                    return true
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        XCTAssertEqual(outcomes.filter { !$0 }.count, 1, "the retry alone fails")
+        let missing = try await store.team(withID: retried.0.id)
+        XCTAssertNil(missing)
+        let queue = try DatabaseQueue(path: path)
+        let teams = try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM teams") }
+        XCTAssertEqual(teams, 51)
+    }
+
     func testAnIdempotencyKeyNamingNoXidIsAnErrorNotACrash() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("teams.sqlite")
