@@ -6,8 +6,9 @@
 /// and of its end gram, merged.
 ///
 /// Without lists of every 2 bytes, a key of n bytes is in n - 1 lists, not 2n - 3:
-/// each insertion is a binary search whose probes miss the cache, and they are most
-/// of what indexing a new name costs.
+/// each addition reads a list that is likely not in cache, and they are most of what
+/// indexing a new name costs. Lists are read through `rarestList` and `lists(startingWith:)`,
+/// which put them in order first.
 ///
 /// Grams are hashed into `2^bucketBits` lists, so however many distinct grams names
 /// hold, there are at most that many lists; a list may hold another gram's keys too,
@@ -57,9 +58,9 @@ struct GramPostings: Sendable {
         if lists.isEmpty { lists = Array(repeating: OrderedPostings(), count: 1 << bucketBits) }
     }
 
-    /// The list of `bucket`, empty for none.
-    private func list(_ bucket: UInt32) -> OrderedPostings {
-        lists.isEmpty ? OrderedPostings() : lists[Int(bucket)]
+    /// How many postings the list of `bucket` holds, without copying it.
+    private func count(_ bucket: UInt32) -> Int {
+        lists.isEmpty ? 0 : lists[Int(bucket)].count
     }
 
     /// The list of `bucket`, put in order for reading.
@@ -75,7 +76,7 @@ struct GramPostings: Sendable {
         var rarest: (bucket: UInt32, count: Int)?
         for start in 0...(term.count - 3) {
             let bucket = bucket(Self.gram(term[start..<(start + 3)]))
-            let count = list(bucket).count
+            let count = count(bucket)
             guard count > 0 else { return OrderedPostings() }
             if count < rarest?.count ?? .max { rarest = (bucket, count) }
         }
@@ -92,7 +93,7 @@ struct GramPostings: Sendable {
         buckets.sort()
         var found: [OrderedPostings] = []
         for index in buckets.indices where index == 0 || buckets[index - 1] != buckets[index] {
-            if !list(buckets[index]).isEmpty { found.append(orderedList(buckets[index], keys: keys)) }
+            if count(buckets[index]) > 0 { found.append(orderedList(buckets[index], keys: keys)) }
         }
         return found
     }

@@ -15,7 +15,9 @@ import TeamsDomain
 ///
 /// Each posting is tested first by its signature, without reading the key, and then by
 /// an exact byte test of the key's UTF-8 (`contains`), as SQLite's `instr` tests.
-/// A change costs a binary search and a move within one chunk, per list the key is in.
+/// A new key costs a search and a move within one chunk in the list of every key, and
+/// an append to each of its gram lists, which sort what was appended before they are
+/// read (`OrderedPostings.add`), so a search may change the index and is `mutating`.
 public struct SearchIndex: Sendable {
     /// Keys by slot; a slot is free when `slots` names no team with it.
     private var keys: [SearchKey] = []
