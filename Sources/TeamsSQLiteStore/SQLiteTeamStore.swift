@@ -230,7 +230,7 @@ public final class SQLiteTeamStore: TeamStore {
     private static func firstCreate(keyed key: String, in db: Database) throws -> Team {
         let record = "idempotency key \(key)"
         let statement = try db.cachedStatement(sql: "SELECT team, team_id FROM idempotency_keys WHERE key = ?")
-        guard let row = try statement.withBindings([.text(key)], { try statement.yieldsRow() ? Row.fetchOne(statement) : nil }) else {
+        guard let row = try statement.withBindings([.text(key)], { try Row.fetchOne(statement) }) else {
             throw RepositoryError.corrupt("\(record) vanished while claimed")
         }
         let rawID: String = try row.stored("team_id", of: record)
