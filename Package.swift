@@ -10,7 +10,7 @@ import PackageDescription
 //                 ├─ TeamsMemoryStore ─┐   (both embedded stores search a TeamsSearchIndex in memory)
 //                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain
 //                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
-//                 └─ TeamsEventLog ────┘
+//                 └─ TeamsEventLog ────┘   └─ TeamsLogLines (text and JSON log lines; the server's logs too)
 //   teams (CLI) ── TeamsClient ── TeamsWire, TeamsProto, RPCCore, RPCTransportNIO
 //   Both executables ── BuildInfo (version and git commit, recorded by Plugins/BuildInfoPlugin)
 //   TeamsDomain, RPCCore, AWSDynamoDB, the CLI ── TeamsSupport (Backoff, SplitMix64: one of each, no dependencies)
@@ -154,10 +154,15 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        // The default EventPublisher: one structured log line per domain event.
+        // Log lines as the server writes them to stderr: text or JSON, and the one writer of stderr.
+        .target(
+            name: "TeamsLogLines",
+            dependencies: ["TeamsSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The default EventPublisher: one log line per domain event.
         .target(
             name: "TeamsEventLog",
-            dependencies: ["TeamsDomain", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TeamsDomain", "TeamsLogLines", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The process edges.
@@ -165,7 +170,7 @@ let package = Package(
             name: "TeamsServerMain",
             dependencies: [
                 "TeamsDomain", "RPCCore", "RPCTransportNIO", "TeamsService", "TeamsMemoryStore", "TeamsSQLiteStore",
-                "TeamsDynamoDBStore", "TeamsEventLog", "TeamsSupport", "BuildInfo",
+                "TeamsDynamoDBStore", "TeamsEventLog", "TeamsLogLines", "TeamsSupport", "BuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -260,7 +265,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamsEventLogTests",
-            dependencies: ["TeamsEventLog", "TeamsDomain", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TeamsEventLog", "TeamsLogLines", "TeamsDomain", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "TeamsLogLinesTests",
+            dependencies: ["TeamsLogLines", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "TeamsStoreTests",

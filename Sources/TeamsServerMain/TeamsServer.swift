@@ -10,6 +10,7 @@ import UnixSignals
 import TeamsDomain
 import TeamsDynamoDBStore
 import TeamsEventLog
+import TeamsLogLines
 import RPCCore
 import RPCTransportNIO
 import TeamsService
@@ -240,7 +241,7 @@ struct TeamsServerCommand: AsyncParsableCommand {
 
         let changes = ChangeSignal()
         let interactor = TeamInteractor(repository: teamStore, changes: changes)
-        var publisher: any EventPublisher = LoggingEventPublisher(logger: Logger(label: "teams.events"))
+        var publisher: any EventPublisher = LogLineEventPublisher(format: settings.logFormat, level: settings.logLevel)
         if let factory { publisher = MeasuredEventPublisher(publisher, factory: factory) }
         let relay = EventRelay(
             outbox: teamStore, publisher: publisher, changes: changes, lease: relayLease,

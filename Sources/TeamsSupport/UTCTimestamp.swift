@@ -4,11 +4,17 @@
 public enum UTCTimestamp {
     /// `milliseconds` since 1970-01-01T00:00:00Z (earlier times are negative), for years 0 to 9999.
     public static func text(unixMilliseconds milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(unixMilliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text(unixMilliseconds:)`'s 24 bytes of UTF-8 to `bytes`.
+    public static func append(unixMilliseconds milliseconds: Int64, to bytes: inout [UInt8]) {
         let (days, millisecondOfDay) = divideRoundingDown(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSince1970: days)
         let second = millisecondOfDay / 1000
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
         func append(_ value: Int64, digits: Int) {
             var divisor: Int64 = 1
             for _ in 1..<digits { divisor *= 10 }
@@ -33,7 +39,6 @@ public enum UTCTimestamp {
         bytes.append(UInt8(ascii: "."))
         append(millisecondOfDay % 1000, digits: 3)
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).

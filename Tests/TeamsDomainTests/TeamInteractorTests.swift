@@ -7,7 +7,7 @@ import XCTest
 final class RecordingPublisher: EventPublisher {
     private let recorded = Mutex<[TeamEvent]>([])
     var events: [TeamEvent] { recorded.withLock { $0 } }
-    func publish(_ event: TeamEvent) async { recorded.withLock { $0.append(event) } }
+    func publish(_ events: [TeamEvent]) async { recorded.withLock { $0.append(contentsOf: events) } }
 }
 
 final class TeamInteractorTests: XCTestCase {

@@ -429,6 +429,6 @@ final class DynamoDBTeamStoreTests: XCTestCase {
 final class CountingPublisher: EventPublisher {
     private let published = Mutex<[UInt64]>([])
     var sequences: [UInt64] { published.withLock { $0 } }
-    func publish(_ event: TeamEvent) async { published.withLock { $0.append(event.sequence) } }
+    func publish(_ events: [TeamEvent]) async { published.withLock { $0.append(contentsOf: events.map(\.sequence)) } }
 }
 

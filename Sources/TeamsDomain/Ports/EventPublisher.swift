@@ -4,5 +4,6 @@
 /// again after a restart and should be idempotent on `TeamEvent.sequence`.
 /// `publish` must not throw; a publisher that cannot deliver handles that itself.
 public protocol EventPublisher: Sendable {
-    func publish(_ event: TeamEvent) async
+    /// Delivers `events`, in sequence order: a batch as the relay read it from the outbox.
+    func publish(_ events: [TeamEvent]) async
 }

@@ -77,7 +77,7 @@ public struct EventRelay: Sendable {
                 cursor = start
                 let events = try await outbox.events(after: start, limit: batchSize)
                 if let last = events.last {
-                    for event in events { await publisher.publish(event) }
+                    await publisher.publish(events)
                     cursor = last.sequence
                 }
                 // Record the position now and then, not after every batch.

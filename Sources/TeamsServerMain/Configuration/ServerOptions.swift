@@ -1,4 +1,5 @@
 import Logging
+import TeamsLogLines
 import NIOCore
 import RPCCore
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import RPCTransportNIO
+import TeamsLogLines
 
 /// The settings `teams-server` runs with, each resolved from its flag, else its
 /// environment variable, else its default (`ServerOptions`), and all valid.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TeamsLogLines
 
 /// How the text of one setting, from a flag or an environment variable, becomes its
 /// value, and back.

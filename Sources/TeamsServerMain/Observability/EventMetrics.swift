@@ -8,7 +8,7 @@ enum EventMetrics {
     static let publishedSequence = "teams_events_published_sequence"
 }
 
-/// Publishes through `publisher` and records each event's sequence as the newest published.
+/// Publishes through `publisher` and records each batch's last sequence as the newest published.
 struct MeasuredEventPublisher: EventPublisher {
     let publisher: any EventPublisher
     let published: Gauge
@@ -18,8 +18,8 @@ struct MeasuredEventPublisher: EventPublisher {
         published = Gauge(label: EventMetrics.publishedSequence, factory: factory)
     }
 
-    func publish(_ event: TeamEvent) async {
-        await publisher.publish(event)
-        published.record(Double(event.sequence))
+    func publish(_ events: [TeamEvent]) async {
+        await publisher.publish(events)
+        if let last = events.last { published.record(Double(last.sequence)) }
     }
 }
