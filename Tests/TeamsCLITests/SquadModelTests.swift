@@ -45,3 +45,45 @@ final class SquadModelTests: XCTestCase {
         XCTAssertNil(squads.reserveRoom(&random), "40 places, all reserved")
     }
 }
+
+extension SquadModelTests {
+    /// The teams drawn from follow every change: a full squad gets no add and an empty
+    /// one no removal, and a squad that changes back is drawn again.
+    func testAddsAndRemovalsFollowTheSquadsAsTheyFillAndEmpty() {
+        var random = SplitMix64(seed: 4)
+        var squads = SquadModel(teams: ["full"], seededPlayers: 2, limit: 2)
+        squads.add(team: "empty")
+        for _ in 0..<50 {
+            XCTAssertEqual(squads.reserveRoom(&random), "empty")
+            squads.finishAdd(team: "empty", name: "n", succeeded: false)
+            let taken = squads.takePlayer(&random)
+            XCTAssertEqual(taken?.team, "full")
+            squads.finishRemove(team: "full", name: taken!.name, succeeded: false)
+        }
+        let removed = squads.takePlayer(&random)!
+        squads.finishRemove(team: removed.team, name: removed.name, succeeded: true)
+        var added = false
+        while !added {
+            let team = squads.reserveRoom(&random)!
+            added = team == "empty"
+            squads.finishAdd(team: team, name: "m", succeeded: added)
+        }
+        // Each now has a player and room for one more.
+        var reserved: Set<String> = [], taken: Set<String> = []
+        for _ in 0..<50 {
+            let team = squads.reserveRoom(&random)!
+            reserved.insert(team)
+            squads.finishAdd(team: team, name: "o", succeeded: false)
+            let player = squads.takePlayer(&random)!
+            taken.insert(player.team)
+            squads.finishRemove(team: player.team, name: player.name, succeeded: false)
+        }
+        XCTAssertEqual(reserved, ["full", "empty"])
+        XCTAssertEqual(taken, ["full", "empty"])
+
+        var full = SquadModel(teams: ["a", "b"], seededPlayers: 3, limit: 3)
+        XCTAssertNil(full.reserveRoom(&random), "every squad is full")
+        var empty = SquadModel(teams: ["a", "b"], seededPlayers: 0, limit: 3)
+        XCTAssertNil(empty.takePlayer(&random), "no squad has a player")
+    }
+}
