@@ -10,7 +10,9 @@ import PackageDescription
 //                 ├─ TeamsMemoryStore ─┐   (both embedded stores search a TeamsSearchIndex in memory)
 //                 ├─ TeamsSQLiteStore ─┼─ TeamsDomain
 //                 ├─ TeamsDynamoDBStore┤   └─ AWSDynamoDB (HTTP client + SigV4; knows no teams)
-//                 └─ TeamsEventLog ────┘   └─ TeamsLogLines (text and JSON log lines; the server's logs too)
+//                 ├─ TeamsEventLog ────┘
+//                 │    └─ TeamsLogLines (text and JSON log lines, and the one writer of stderr)
+//                 └─ TeamsLogLines (the server's own logs, through swift-log)
 //   teams (CLI) ── TeamsClient ── TeamsWire, TeamsProto, RPCCore, RPCTransportNIO
 //   Both executables ── BuildInfo (version and git commit, recorded by Plugins/BuildInfoPlugin)
 //   TeamsDomain, RPCCore, AWSDynamoDB, the CLI ── TeamsSupport (Backoff, SplitMix64: one of each, no dependencies)
