@@ -22,7 +22,7 @@ public enum JSONLogLine: LogLineFormat {
         appendQuoted(label, to: &line)
         line.append(contentsOf: #","message":"#.utf8)
         appendQuoted(message, to: &line)
-        for field in fields where !reservedKeys.contains(field.key) {
+        for field in fields where !isReserved(field.key) {
             line.append(UInt8(ascii: ","))
             appendQuoted(field.key, to: &line)
             line.append(UInt8(ascii: ":"))
@@ -31,7 +31,10 @@ public enum JSONLogLine: LogLineFormat {
         line.append(contentsOf: "}\n".utf8)
     }
 
-    private static let reservedKeys: Set<String> = ["time", "level", "logger", "message"]
+    /// A key of the fixed fields; compared, not hashed, since every field of every line asks.
+    private static func isReserved(_ key: String) -> Bool {
+        key == "time" || key == "level" || key == "logger" || key == "message"
+    }
 
     /// Appends `text` as a JSON string literal: quotes, backslashes and control characters
     /// escaped. Each of those is one byte of UTF-8, and no byte of a longer character is
