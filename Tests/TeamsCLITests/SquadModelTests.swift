@@ -7,27 +7,29 @@ final class SquadModelTests: XCTestCase {
     func testATeamIsDeletableOnlyWithNothingInFlightOnIt() {
         var random = SplitMix64(seed: 1)
         var squads = SquadModel(teams: ["a"], seededPlayers: 1, limit: 3)
-        XCTAssertEqual(squads.reserveRoom(&random), "a")
-        XCTAssertFalse(squads.remove(team: "a"), "an add is in flight")
-        squads.finishAdd(team: "a", name: "x", succeeded: true)
+        let a = squads.reserveRoom(&random)
+        XCTAssertEqual(a.map(squads.team), "a")
+        XCTAssertFalse(squads.remove(0), "an add is in flight")
+        squads.finishAdd(0, name: "x", succeeded: true)
         let taken = squads.takePlayer(&random)
-        XCTAssertEqual(taken?.team, "a")
-        XCTAssertFalse(squads.remove(team: "a"), "a removal is in flight")
-        squads.finishRemove(team: "a", name: taken!.name, succeeded: true)
-        XCTAssertTrue(squads.remove(team: "a"))
-        XCTAssertFalse(squads.remove(team: "a"), "already gone")
+        XCTAssertEqual(taken?.slot, 0)
+        XCTAssertFalse(squads.remove(0), "a removal is in flight")
+        squads.finishRemove(0, name: taken!.name, succeeded: true)
+        XCTAssertTrue(squads.remove(0))
+        XCTAssertFalse(squads.remove(0), "already gone")
         XCTAssertNil(squads.reserveRoom(&random), "a deleted team gets no players")
         XCTAssertNil(squads.takePlayer(&random))
+        XCTAssertEqual(squads.players { _ in true }, [:], "a deleted team's players are not expected")
     }
 
     func testTwoRemovalsInFlightBothHoldTheTeam() {
         var random = SplitMix64(seed: 2)
         var squads = SquadModel(teams: ["a"], seededPlayers: 2, limit: 5)
         let first = squads.takePlayer(&random)!, second = squads.takePlayer(&random)!
-        squads.finishRemove(team: "a", name: first.name, succeeded: true)
-        XCTAssertFalse(squads.remove(team: "a"))
-        squads.finishRemove(team: "a", name: second.name, succeeded: true)
-        XCTAssertTrue(squads.remove(team: "a"))
+        squads.finishRemove(first.slot, name: first.name, succeeded: true)
+        XCTAssertFalse(squads.remove(0))
+        squads.finishRemove(second.slot, name: second.name, succeeded: true)
+        XCTAssertTrue(squads.remove(0))
     }
 
     func testDeleteIsAnOperationThatNeedsNoSeededIDs() throws {
@@ -39,10 +41,32 @@ final class SquadModelTests: XCTestCase {
         var random = SplitMix64(seed: 3)
         var squads = SquadModel(teams: ["a", "b", "c", "d"], seededPlayers: 0, limit: 10)
         var chosen: [String: Int] = [:]
-        for _ in 0..<20 { chosen[squads.reserveRoom(&random)!, default: 0] += 1 }
+        for _ in 0..<20 { chosen[squads.team(squads.reserveRoom(&random)!), default: 0] += 1 }
         XCTAssertEqual(chosen.count, 4, "\(chosen)")
         for _ in 0..<20 { XCTAssertNotNil(squads.reserveRoom(&random)) }
         XCTAssertNil(squads.reserveRoom(&random), "40 places, all reserved")
+    }
+
+    /// The model is what --check-writes expects: adds that succeeded, less players whose
+    /// removal was sent, plus those whose removal failed.
+    func testPlayersAreTheAcknowledgedAddsLessTheRemovalsSent() {
+        var random = SplitMix64(seed: 5)
+        var squads = SquadModel(teams: ["a"], seededPlayers: 1, limit: 10)
+        let b = squads.add(team: "b")
+        XCTAssertEqual(squads.team(b), "b")
+        for (name, succeeded) in [("c0p1", true), ("c0p2", false), ("c0p3", true)] {
+            let slot = squads.reserveRoom(&random)!
+            squads.finishAdd(slot, name: name, succeeded: succeeded)
+        }
+        let own = squads.players { $0.hasPrefix("c") }
+        XCTAssertEqual(own.values.flatMap { $0 }.sorted(), ["c0p1", "c0p3"])
+        XCTAssertEqual(squads.players { _ in true }["a"]?.contains("p0"), true)
+
+        var removals: [(slot: Int, name: String)] = []
+        while let taken = squads.takePlayer(&random) { removals.append(taken) }
+        XCTAssertEqual(squads.players { _ in true }, [:], "every player's removal is in flight")
+        for (index, removal) in removals.enumerated() { squads.finishRemove(removal.slot, name: removal.name, succeeded: index != 0) }
+        XCTAssertEqual(squads.players { _ in true }.values.flatMap { $0 }, [removals[0].name], "the failed removal's player is back")
     }
 }
 
@@ -52,38 +76,38 @@ extension SquadModelTests {
     func testAddsAndRemovalsFollowTheSquadsAsTheyFillAndEmpty() {
         var random = SplitMix64(seed: 4)
         var squads = SquadModel(teams: ["full"], seededPlayers: 2, limit: 2)
-        squads.add(team: "empty")
+        let full = 0, empty = squads.add(team: "empty")
         for _ in 0..<50 {
-            XCTAssertEqual(squads.reserveRoom(&random), "empty")
-            squads.finishAdd(team: "empty", name: "n", succeeded: false)
+            XCTAssertEqual(squads.reserveRoom(&random), empty)
+            squads.finishAdd(empty, name: "n", succeeded: false)
             let taken = squads.takePlayer(&random)
-            XCTAssertEqual(taken?.team, "full")
-            squads.finishRemove(team: "full", name: taken!.name, succeeded: false)
+            XCTAssertEqual(taken?.slot, full)
+            squads.finishRemove(full, name: taken!.name, succeeded: false)
         }
         let removed = squads.takePlayer(&random)!
-        squads.finishRemove(team: removed.team, name: removed.name, succeeded: true)
+        squads.finishRemove(removed.slot, name: removed.name, succeeded: true)
         var added = false
         while !added {
-            let team = squads.reserveRoom(&random)!
-            added = team == "empty"
-            squads.finishAdd(team: team, name: "m", succeeded: added)
+            let slot = squads.reserveRoom(&random)!
+            added = slot == empty
+            squads.finishAdd(slot, name: "m", succeeded: added)
         }
         // Each now has a player and room for one more.
         var reserved: Set<String> = [], taken: Set<String> = []
         for _ in 0..<50 {
-            let team = squads.reserveRoom(&random)!
-            reserved.insert(team)
-            squads.finishAdd(team: team, name: "o", succeeded: false)
+            let slot = squads.reserveRoom(&random)!
+            reserved.insert(squads.team(slot))
+            squads.finishAdd(slot, name: "o", succeeded: false)
             let player = squads.takePlayer(&random)!
-            taken.insert(player.team)
-            squads.finishRemove(team: player.team, name: player.name, succeeded: false)
+            taken.insert(squads.team(player.slot))
+            squads.finishRemove(player.slot, name: player.name, succeeded: false)
         }
         XCTAssertEqual(reserved, ["full", "empty"])
         XCTAssertEqual(taken, ["full", "empty"])
 
-        var full = SquadModel(teams: ["a", "b"], seededPlayers: 3, limit: 3)
-        XCTAssertNil(full.reserveRoom(&random), "every squad is full")
-        var empty = SquadModel(teams: ["a", "b"], seededPlayers: 0, limit: 3)
-        XCTAssertNil(empty.takePlayer(&random), "no squad has a player")
+        var fullSquads = SquadModel(teams: ["a", "b"], seededPlayers: 3, limit: 3)
+        XCTAssertNil(fullSquads.reserveRoom(&random), "every squad is full")
+        var emptySquads = SquadModel(teams: ["a", "b"], seededPlayers: 0, limit: 3)
+        XCTAssertNil(emptySquads.takePlayer(&random), "no squad has a player")
     }
 }

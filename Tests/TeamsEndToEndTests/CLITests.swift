@@ -132,6 +132,21 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(report["writes_missing"] as? Int, 0, "every player still there was read back")
     }
 
+    /// Deleted teams are not read back, nor the players added to them before.
+    func testCheckWritesExpectsNothingOfTheTeamsTheRunDeleted() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let run = try teams([
+            "bench", "--teams", "4", "--players-per-team", "3", "--mix", "create=30,delete=20,add-player=30,remove-player=20",
+            "--connections", "2", "--in-flight", "4", "--warmup", "200ms", "--duration", "2s", "--check-writes", "--json",
+        ], port: server.port)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["errors"] as? [String: Int], [:])
+        XCTAssertGreaterThan(report["writes_acknowledged"] as? Int ?? 0, 0)
+        XCTAssertEqual(report["writes_missing"] as? Int, 0, "only teams still there, and their players, were read back")
+    }
+
     /// Help says what a default means, and puts the options every command shares under a heading.
     func testHelpStatesDefaultsAndGroupsTheConnectionOptions() throws {
         let search = try teams(["search", "--help"], port: 1)

@@ -33,13 +33,11 @@ final class LoadDriver {
     private var openLoopStart: UInt64 = 0
     private var openLoopSent: UInt64 = 0
     private var ownTeams: [String]
-    /// Teams this driver created during the run.
-    private(set) var createdTeams: [String] = []
-    /// The squads of this driver's own and created teams: players are added to the
-    /// newest team with room, and removed only where they are.
+    /// Teams this driver created during the run and has not deleted, with their slots in `squads`.
+    private var created: [(team: String, slot: SquadModel.Slot)] = []
+    /// The squads of this driver's own and created teams: players are added to a
+    /// team with room, and removed only where they are.
     private var squads: SquadModel
-    /// Players the server acknowledged adding, by team id, for --check-writes.
-    private(set) var addedPlayerNames: [String: [String]] = [:]
     private var creates = 0
 
     init(connection: RPCConnection, workload: Workload, targets: BenchTargets, index: Int, inFlight: Int, rate: Double?) {
@@ -109,16 +107,15 @@ final class LoadDriver {
             create(intendedAt: intended)
         case .delete:
             // A team this connection created and nothing else uses; with none, a create makes one.
-            guard let index = createdTeams.lastIndex(where: { squads.remove(team: $0) }) else { return create(intendedAt: intended) }
-            let team = createdTeams.remove(at: index)
-            connection.startCall(Method.deleteTeam, .init(id: team), options: Self.call, listener: done)
+            guard let index = created.lastIndex(where: { squads.remove($0.slot) }) else { return create(intendedAt: intended) }
+            connection.startCall(Method.deleteTeam, .init(id: created.remove(at: index).team), options: Self.call, listener: done)
         case .rename:
             connection.startCall(Method.renameTeam, .init(id: ownTeams[random.below(ownTeams.count)], name: targets.teamName(random.below(1_000_000))), options: Self.call, listener: done)
         case .search:
             connection.startCall(Method.searchTeams, .init(term: targets.searchTerm(&random), pageSize: BenchTargets.searchPageSize), options: Self.call, listener: done)
         case .addPlayer:
-            guard let team = squads.reserveRoom(&random) else { return removePlayer(intendedAt: intended) }
-            addPlayer(to: team, intendedAt: intended)
+            guard let slot = squads.reserveRoom(&random) else { return removePlayer(intendedAt: intended) }
+            addPlayer(to: slot, intendedAt: intended)
         case .removePlayer:
             removePlayer(intendedAt: intended)
         }
@@ -132,25 +129,30 @@ final class LoadDriver {
         connection.startCall(Teams_V1_TeamService.Method.createTeam, request, options: Self.idempotentCall) { [self] event in
             if case .end(let head, let payload) = event {
                 if head.status == .ok, let response = try? Teams_V1_CreateTeamResponse(decoding: payload), let team = response.team {
-                    createdTeams.append(team.id)
-                    squads.add(team: team.id)
+                    created.append((team.id, squads.add(team: team.id)))
                 }
                 finished(.create, head.status, intendedAt: intended)
             }
         }
     }
 
-    /// Adds a player (names are unique per connection) to a team with room reserved.
-    private func addPlayer(to team: String, intendedAt intended: UInt64) {
+    /// Adds a player (names are unique per connection, and start with `c`) to a team with room reserved.
+    private func addPlayer(to slot: SquadModel.Slot, intendedAt intended: UInt64) {
         addedPlayers += 1
         let name = "c\(index)p\(addedPlayers)"
-        connection.startCall(Teams_V1_TeamService.Method.addPlayer, .init(teamID: team, player: .init(name: name, position: .mid)), options: Self.call) { [self] event in
+        connection.startCall(Teams_V1_TeamService.Method.addPlayer, .init(teamID: squads.team(slot), player: .init(name: name, position: .mid)), options: Self.call) { [self] event in
             if case .end(let head, _) = event {
-                squads.finishAdd(team: team, name: name, succeeded: head.status == .ok)
-                if head.status == .ok { addedPlayerNames[team, default: []].append(name) }
+                squads.finishAdd(slot, name: name, succeeded: head.status == .ok)
                 finished(.addPlayer, head.status, intendedAt: intended)
             }
         }
+    }
+
+    /// What --check-writes reads back: the teams created and not deleted, and the players
+    /// this driver added that the model still has (a player is out of it from when its
+    /// removal is sent, and back if the removal fails).
+    var acknowledgedWrites: AcknowledgedWrites {
+        AcknowledgedWrites(createdTeams: created.map(\.team), addedPlayers: squads.players { !$0.hasPrefix("p") })
     }
 
     /// The position a player was added with: seeded `p<i>` take the positions in turn
@@ -162,19 +164,15 @@ final class LoadDriver {
 
     /// Removes a player the model knows is there; with every squad empty, adds one instead.
     private func removePlayer(intendedAt intended: UInt64) {
-        guard let (team, name) = squads.takePlayer(&random) else {
-            guard let team = squads.reserveRoom(&random) else { return finished(.removePlayer, .ok, intendedAt: intended) }
-            return addPlayer(to: team, intendedAt: intended)
+        guard let (slot, name) = squads.takePlayer(&random) else {
+            guard let slot = squads.reserveRoom(&random) else { return finished(.removePlayer, .ok, intendedAt: intended) }
+            return addPlayer(to: slot, intendedAt: intended)
         }
         // Seeded players were added with positions in turn; the server matches the name and the position.
         let position = Self.position(of: name)
-        // Once its removal is sent, a player is no longer a write --check-writes expects to find.
-        let wasAcknowledged = addedPlayerNames[team]?.contains(name) ?? false
-        addedPlayerNames[team]?.removeAll { $0 == name }
-        connection.startCall(Teams_V1_TeamService.Method.removePlayer, .init(teamID: team, player: .init(name: name, position: position)), options: Self.call) { [self] event in
+        connection.startCall(Teams_V1_TeamService.Method.removePlayer, .init(teamID: squads.team(slot), player: .init(name: name, position: position)), options: Self.call) { [self] event in
             if case .end(let head, _) = event {
-                squads.finishRemove(team: team, name: name, succeeded: head.status == .ok)
-                if head.status != .ok, wasAcknowledged { addedPlayerNames[team, default: []].append(name) }
+                squads.finishRemove(slot, name: name, succeeded: head.status == .ok)
                 finished(.removePlayer, head.status, intendedAt: intended)
             }
         }

@@ -169,7 +169,7 @@ struct Bench: AsyncParsableCommand {
         var acknowledged = AcknowledgedWrites()
         for (connection, driver) in drivers {
             let (one, statistics, writes) = try await connection.eventLoop.submit {
-                (driver.value.stats, connection.statistics, AcknowledgedWrites(createdTeams: driver.value.createdTeams, addedPlayers: driver.value.addedPlayerNames))
+                (driver.value.stats, connection.statistics, driver.value.acknowledgedWrites)
             }.get()
             stats.add(one)
             clientStatistics = clientStatistics + statistics
