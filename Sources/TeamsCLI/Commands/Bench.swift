@@ -38,7 +38,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Pad team names to this many bytes (at most 100); 0 keeps payloads compact.") var payloadBytes = 0
     @Option(help: "The server's process id, to report its CPU time per call.") var serverPid: Int32?
     @Option(help: "Event loop threads driving the connections; default 1 leaves the other cores to the server.") var threads = 1
-    @Flag(help: "After the run, read back every team created and player added that the server acknowledged, and report any missing.")
+    @Flag(help: "After the run, read back every team created and player added that the server acknowledged (and the run did not remove or delete since), and report any missing.")
     var checkWrites = false
     @Option(help: ArgumentHelp("Also write the run as a self-contained HTML page: throughput over time, latency percentiles, calls by status, parameters.", valueName: "file.html"))
     var report: String?
