@@ -119,32 +119,31 @@ final class CLITests: XCTestCase {
     /// Adds and removals can run for as long as the tester likes: adds go where there is
     /// room under the squad limit, removals name players that are there.
     func testAnAddAndRemoveMixRunsWithoutErrors() async throws {
-        let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
-        let run = try teams([
-            "bench", "--teams", "4", "--players-per-team", "3", "--mix", "add-player=60,remove-player=40",
-            "--connections", "2", "--in-flight", "4", "--warmup", "200ms", "--duration", "3s", "--check-writes", "--json",
-        ], port: server.port)
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let report = try await checkedBenchReport(mix: "add-player=60,remove-player=40", duration: "3s")
         XCTAssertGreaterThan(report["calls"] as? Int ?? 0, 1000, "enough calls to fill the 4 squads of 100 several times over")
-        XCTAssertEqual(report["errors"] as? [String: Int], [:])
         XCTAssertEqual(report["writes_missing"] as? Int, 0, "every player still there was read back")
     }
 
     /// Deleted teams are not read back, nor the players added to them before.
     func testCheckWritesExpectsNothingOfTheTeamsTheRunDeleted() async throws {
+        let report = try await checkedBenchReport(mix: "create=30,delete=20,add-player=30,remove-player=20", duration: "2s")
+        XCTAssertGreaterThan(report["writes_acknowledged"] as? Int ?? 0, 0)
+        XCTAssertEqual(report["writes_missing"] as? Int, 0, "only teams still there, and their players, were read back")
+    }
+
+    /// The JSON report of a `teams bench --check-writes` run of `mix` on 4 teams of 3
+    /// players, against a server of its own, once it exited 0 without errors.
+    private func checkedBenchReport(mix: String, duration: String) async throws -> [String: Any] {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
         let run = try teams([
-            "bench", "--teams", "4", "--players-per-team", "3", "--mix", "create=30,delete=20,add-player=30,remove-player=20",
-            "--connections", "2", "--in-flight", "4", "--warmup", "200ms", "--duration", "2s", "--check-writes", "--json",
+            "bench", "--teams", "4", "--players-per-team", "3", "--mix", mix,
+            "--connections", "2", "--in-flight", "4", "--warmup", "200ms", "--duration", duration, "--check-writes", "--json",
         ], port: server.port)
         XCTAssertEqual(run.status, 0, run.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(report["errors"] as? [String: Int], [:])
-        XCTAssertGreaterThan(report["writes_acknowledged"] as? Int ?? 0, 0)
-        XCTAssertEqual(report["writes_missing"] as? Int, 0, "only teams still there, and their players, were read back")
+        XCTAssertEqual(report["errors"] as? [String: Int], [:], "\(mix)")
+        return report
     }
 
     /// Help says what a default means, and puts the options every command shares under a heading.
